@@ -1,0 +1,67 @@
+"""equipoise: deterrence and the balance of power between rival states.
+
+The public API::
+
+    import equipoise
+    scenario = equipoise.load_scenario("west-asia-2024")   # or a path to a YAML file
+    result = equipoise.analyze(scenario, trials=10_000, seed=1)
+    result.to_frame()                                        # pandas DataFrame
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from equipoise.analysis.assess import DEFAULT_TRIALS
+from equipoise.analysis.assess import analyze as _analyze
+from equipoise.analysis.mapping import AxisSpec, DeterrenceMap, axis_values, deterrence_map
+from equipoise.analysis.results import AnalysisResult, DyadAssessment, Estimate, SideAssessment
+from equipoise.domain.loading import (
+    builtin_names,
+    dump_scenario,
+    load_scenario,
+    scenario_json_schema,
+)
+from equipoise.domain.scenario import Scenario
+from equipoise.engines.random import SeedLike
+from equipoise.errors import EquipoiseError, InputError, Problem, ScenarioError
+
+__version__ = "0.1.0"
+
+
+def analyze(
+    scenario: Scenario | str | Path,
+    *,
+    trials: int = DEFAULT_TRIALS,
+    seed: SeedLike | None = 0,
+    workers: int = 1,
+    progress: Any = None,
+) -> AnalysisResult:
+    """Assess every dyad of a scenario (a Scenario, a YAML path or a built-in name)."""
+    return _analyze(
+        load_scenario(scenario), trials=trials, seed=seed, workers=workers, progress=progress
+    )
+
+
+__all__ = [
+    "AnalysisResult",
+    "AxisSpec",
+    "DeterrenceMap",
+    "DyadAssessment",
+    "EquipoiseError",
+    "Estimate",
+    "InputError",
+    "Problem",
+    "Scenario",
+    "ScenarioError",
+    "SideAssessment",
+    "__version__",
+    "analyze",
+    "axis_values",
+    "builtin_names",
+    "deterrence_map",
+    "dump_scenario",
+    "load_scenario",
+    "scenario_json_schema",
+]

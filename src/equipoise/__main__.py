@@ -1,0 +1,5 @@
+"""``python -m equipoise``: the same as the ``equipoise`` command."""
+
+from equipoise.cli.main import main
+
+main()

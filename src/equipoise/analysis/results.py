@@ -1,0 +1,272 @@
+"""Result objects returned by the analyses, each with ``to_dict`` and ``to_frame``."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+DeterrenceStatus = Literal["mutual deterrence", "only A deterred", "only B deterred", "neither"]
+
+Z95 = 1.959963984540054
+
+
+def clean(value: Any) -> Any:
+    """JSON-ready copy: NaN and infinities become None, numpy scalars Python ones."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A stochastic estimate: mean over trials and a 95 % interval.
+
+    ``expected_value`` is the same quantity from the expected-value (mean-field)
+    form, where it exists.
+    """
+
+    mean: float
+    low: float
+    high: float
+    expected_value: float | None = None
+
+    @classmethod
+    def of_mean(cls, samples: np.ndarray, expected_value: float | None = None) -> Estimate:
+        """Mean with a normal-approximation 95 % confidence interval."""
+        values = samples[np.isfinite(samples)]
+        if values.size == 0:
+            return cls(math.nan, math.nan, math.nan, expected_value)
+        mean = float(values.mean())
+        half = Z95 * float(values.std(ddof=1)) / math.sqrt(values.size) if values.size > 1 else 0.0
+        return cls(mean, mean - half, mean + half, expected_value)
+
+    @classmethod
+    def of_difference(
+        cls, first: np.ndarray, second: np.ndarray, expected_value: float | None = None
+    ) -> Estimate:
+        """Difference of two independent means with its 95 % confidence interval."""
+        mean = float(first.mean() - second.mean())
+        variance = first.var(ddof=1) / first.size + second.var(ddof=1) / second.size
+        half = Z95 * math.sqrt(float(variance))
+        return cls(mean, mean - half, mean + half, expected_value)
+
+    @classmethod
+    def of_proportion(cls, hits: np.ndarray, expected_value: float | None = None) -> Estimate:
+        """A probability with its Wilson score 95 % interval (Wilson 1927)."""
+        n = int(hits.size)
+        p = float(hits.mean())
+        denominator = 1.0 + Z95**2 / n
+        centre = (p + Z95**2 / (2 * n)) / denominator
+        half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denominator
+        return cls(p, max(0.0, centre - half), min(1.0, centre + half), expected_value)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"mean": self.mean, "ci95": [self.low, self.high]}
+        if self.expected_value is not None:
+            data["expected_value_form"] = self.expected_value
+        return clean(data)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class SideAssessment:
+    """One side of a dyad (DOMAIN.md §3).
+
+    Damage is in the target's value units. ``first_strike_advantage`` is this side's
+    net outcome (damage dealt as a share of the rival's value at risk minus damage
+    suffered as a share of its own) when it strikes first, minus the same when the
+    rival strikes first. ``second_strike_survivability`` is the share of its
+    retaliatory force left after the rival's most disarming first strike;
+    ``retaliation_probability`` the probability that its retaliation then reaches
+    the rival's unacceptable damage. ``deterred`` says whether this side is
+    deterred from striking first.
+    """
+
+    state: str
+    rival: str
+    value_at_risk: float
+    unacceptable_damage: float
+    damage_dealt_striking_first: Estimate
+    damage_suffered_striking_first: Estimate
+    damage_dealt_struck_first: Estimate
+    damage_suffered_struck_first: Estimate
+    first_strike_advantage: Estimate
+    second_strike_survivability: Estimate
+    retaliation_probability: Estimate
+    deterred: bool
+    counterforce_split: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "rival": self.rival,
+            "value_at_risk": self.value_at_risk,
+            "unacceptable_damage": self.unacceptable_damage,
+            "striking_first": {
+                "damage_dealt": self.damage_dealt_striking_first.to_dict(),
+                "damage_suffered": self.damage_suffered_striking_first.to_dict(),
+                "counterforce_share_by_element": clean(self.counterforce_split),
+            },
+            "struck_first": {
+                "damage_dealt": self.damage_dealt_struck_first.to_dict(),
+                "damage_suffered": self.damage_suffered_struck_first.to_dict(),
+            },
+            "first_strike_advantage": self.first_strike_advantage.to_dict(),
+            "second_strike_survivability": self.second_strike_survivability.to_dict(),
+            "retaliation_crosses_rival_threshold": self.retaliation_probability.to_dict(),
+            "deterred_from_striking_first": self.deterred,
+        }
+
+
+@dataclass(frozen=True)
+class LayerUse:
+    """Mean threats killed by each defence layer in one kind of strike."""
+
+    strike: str
+    defender: str
+    layer: str
+    intercepted: float
+    launched: float
+    leaked: float
+
+
+@dataclass(frozen=True)
+class DyadAssessment:
+    """Deterrence in one dyad: both sides and the resulting status."""
+
+    a: str
+    b: str
+    label: str
+    status: DeterrenceStatus
+    sides: tuple[SideAssessment, SideAssessment]
+    layer_use: tuple[LayerUse, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "label": self.label,
+            "status": self.status,
+            "sides": [side.to_dict() for side in self.sides],
+            "interception_by_layer": [
+                clean(
+                    {
+                        "strike": use.strike,
+                        "defender": use.defender,
+                        "layer": use.layer,
+                        "intercepted": use.intercepted,
+                        "launched": use.launched,
+                        "leaked": use.leaked,
+                    }
+                )
+                for use in self.layer_use
+            ],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class CalibrationCheck:
+    """The model against a reported attack (DOMAIN.md §8)."""
+
+    name: str
+    attacker: str
+    defender: str
+    launched: int
+    reported_neutralised_share: float
+    tolerance: float
+    model: Estimate
+    source: str
+
+    @property
+    def within_band(self) -> bool:
+        ev = self.model.expected_value
+        value = self.model.mean if ev is None else ev
+        return abs(value - self.reported_neutralised_share) <= self.tolerance + 1e-12
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "attacker": self.attacker,
+            "defender": self.defender,
+            "launched": self.launched,
+            "reported_neutralised_share": self.reported_neutralised_share,
+            "tolerance": self.tolerance,
+            "model_neutralised_share": self.model.to_dict(),
+            "within_band": self.within_band,
+            "source": self.source,
+        }
+
+
+SIDE_COLUMNS = (
+    "damage_dealt_striking_first",
+    "damage_suffered_striking_first",
+    "damage_dealt_struck_first",
+    "damage_suffered_struck_first",
+    "first_strike_advantage",
+    "second_strike_survivability",
+    "retaliation_probability",
+)
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Every dyad of a scenario assessed, plus calibration checks."""
+
+    scenario: str
+    title: str
+    seed: int | None
+    trials: int
+    criterion: str
+    dyads: tuple[DyadAssessment, ...]
+    calibration: tuple[CalibrationCheck, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def dyad(self, a: str, b: str) -> DyadAssessment:
+        """The assessment of dyad (a, b), in either order."""
+        for dyad in self.dyads:
+            if {dyad.a, dyad.b} == {a, b}:
+                return dyad
+        raise KeyError(f"no dyad {a}-{b}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "title": self.title,
+            "seed": self.seed,
+            "trials": self.trials,
+            "deterrence_criterion": self.criterion,
+            "dyads": [dyad.to_dict() for dyad in self.dyads],
+            "calibration": [check.to_dict() for check in self.calibration],
+            "notes": list(self.notes),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (dyad, side): means, 95 % intervals, status."""
+        rows = []
+        for dyad in self.dyads:
+            for side in dyad.sides:
+                row: dict[str, Any] = {
+                    "dyad": f"{dyad.a}-{dyad.b}",
+                    "state": side.state,
+                    "rival": side.rival,
+                    "status": dyad.status,
+                    "deterred": side.deterred,
+                }
+                for name in SIDE_COLUMNS:
+                    estimate: Estimate = getattr(side, name)
+                    row[name] = estimate.mean
+                    row[f"{name}_low"] = estimate.low
+                    row[f"{name}_high"] = estimate.high
+                rows.append(row)
+        return pd.DataFrame(rows)

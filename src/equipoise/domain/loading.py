@@ -1,0 +1,410 @@
+"""Reading and writing scenario files, with errors that point at the line at fault.
+
+YAML is parsed with ruamel.yaml's round-trip loader, which remembers where every
+key and item stands; pydantic's error locations are mapped back onto those
+positions so that a message names the file, the line and the field, and suggests
+the fix (the closest valid key for a typo, the allowed values for a bad choice).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from equipoise.domain.references import Loc, LocatedProblem, format_loc, reference_problems, suggest
+from equipoise.domain.scenario import Scenario
+from equipoise.errors import InputError, Problem, ScenarioError
+
+BUILTIN_PACKAGE = "equipoise.domain.builtin"
+SYNTAX_FIX = "check the indentation, and that each 'key: value' has a space after the colon"
+
+
+@dataclass(frozen=True)
+class ParsedYaml:
+    """A YAML document as plain Python data plus the position-aware tree."""
+
+    source: str
+    data: Any
+    tree: Any
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        return {_plain(key): _plain(value) for key, value in node.items()}
+    if isinstance(node, list | tuple):
+        return [_plain(item) for item in node]
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, dt.date | dt.datetime):
+        return node.isoformat()
+    return node
+
+
+def parse_yaml(text: str, source: str) -> ParsedYaml:
+    """Parse YAML text, raising a ScenarioError naming the line of a syntax error."""
+    if not text.strip():
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    "",
+                    "the file is empty",
+                    "start from a built-in scenario: `equipoise show west-asia-2024 > my.yaml`",
+                )
+            ]
+        )
+    yaml = YAML(typ="rt")
+    try:
+        tree = yaml.load(text)
+    except YAMLError as error:
+        problem_mark = getattr(error, "problem_mark", None)
+        context_mark = getattr(error, "context_mark", None)
+        duplicate = "duplicate" in str(error).lower()
+        mark = problem_mark if duplicate else context_mark or problem_mark
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        if (
+            not duplicate
+            and context_mark is not None
+            and problem_mark is not None
+            and problem_mark.line != context_mark.line
+        ):
+            problem += f" (noticed at line {problem_mark.line + 1})"
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    "",
+                    f"YAML syntax error: {problem}",
+                    "rename or remove one of the repeated keys" if duplicate else SYNTAX_FIX,
+                    line=mark.line + 1 if mark is not None else None,
+                    column=mark.column + 1 if mark is not None else None,
+                )
+            ]
+        ) from None
+    return ParsedYaml(source, _plain(tree), tree)
+
+
+def locate(tree: Any, loc: Loc) -> tuple[int | None, int | None, Loc]:
+    """Line and column (1-based) of the deepest node of ``loc`` found in ``tree``.
+
+    Also returns the parts of ``loc`` that exist in the file (pydantic inserts
+    parts of its own, such as a union's tag, that the user never wrote).
+    """
+    node, line, column = tree, None, None
+    found: list[str | int] = []
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            row, col = node.lc.key(part)
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            row, col = node.lc.item(part)
+            node = node[part]
+        else:
+            continue
+        line, column = row + 1, col + 1
+        found.append(part)
+    return line, column, tuple(found)
+
+
+def _unwrap(annotation: Any) -> Any:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def _union_members(annotation: Any) -> tuple[Any, ...]:
+    origin = get_origin(annotation)
+    if origin is Union or origin is UnionType:
+        return tuple(_unwrap(arg) for arg in get_args(annotation))
+    return (annotation,)
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    annotation = _unwrap(annotation)
+    members = [m for m in _union_members(annotation) if m is not type(None)]
+    if len(members) > 1:
+        for member in members:
+            if isinstance(member, type) and issubclass(member, BaseModel):
+                kind = member.model_fields.get("kind")
+                if kind is not None and part in get_args(_unwrap(kind.annotation)):
+                    return member
+        return annotation
+    annotation = members[0] if members else annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(part))
+        return _unwrap(field.annotation) if field is not None else None
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is dict and len(args) == 2:
+        return _unwrap(args[1])
+    if origin in (tuple, list) and args:
+        return _unwrap(args[0])
+    return None
+
+
+def fields_at(root: type[BaseModel], loc: Loc) -> list[str]:
+    """Field names of the model found at ``loc`` (empty when it is not a model)."""
+    annotation: Any = root
+    for part in loc:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return []
+    members = [m for m in _union_members(_unwrap(annotation)) if isinstance(m, type)]
+    names: list[str] = []
+    for member in members:
+        if issubclass(member, BaseModel):
+            names += [n for n in member.model_fields if n not in names]
+    return names
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_TYPE_WORDS = {
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "string_type": "text",
+    "bool_type": "true or false",
+    "dict_type": "a mapping of 'key: value' lines",
+    "model_type": "a mapping of 'key: value' lines",
+    "model_attributes_type": "a mapping of 'key: value' lines",
+    "tuple_type": "a list",
+    "list_type": "a list",
+}
+
+
+def _explain(error: Mapping[str, Any], root: type[BaseModel], loc: Loc) -> tuple[str, str]:
+    kind = str(error["type"])
+    value = error.get("input")
+    context = error.get("ctx") or {}
+    last = loc[-1] if loc else ""
+    if kind == "extra_forbidden":
+        allowed = fields_at(root, loc[:-1])
+        return f"unknown key '{last}'", suggest(last, allowed) if allowed else "remove it"
+    if kind == "missing":
+        return f"required field '{last}' is missing", f"add '{last}: ...' here"
+    if kind in _TYPE_WORDS:
+        return (
+            f"expected {_TYPE_WORDS[kind]}, got {_shown(value)}",
+            f"write {_TYPE_WORDS[kind]} here",
+        )
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        expected = context.get("expected_tags", "")
+        got = context.get("tag")
+        message = f"unknown kind {_shown(got)}" if got is not None else "missing 'kind'"
+        return message, f"use kind: one of {expected}"
+    if kind == "literal_error":
+        return f"{_shown(value)} is not allowed", f"use one of {context.get('expected', '')}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(context.values()), None)
+        word = {
+            "greater_than_equal": "at least",
+            "greater_than": "more than",
+            "less_than_equal": "at most",
+            "less_than": "less than",
+        }[kind]
+        hint = f"use a value {word} {bound}"
+        if kind.startswith("less") and isinstance(value, int | float) and abs(value) >= 1e6:
+            hint += "; a number this large is almost certainly a typo"
+        if kind.startswith("greater") and isinstance(value, int | float) and value < 0:
+            return f"must not be negative, got {_shown(value)}", hint
+        return f"must be {word} {bound}, got {_shown(value)}", hint
+    if kind == "finite_number":
+        return f"must be a finite number, got {_shown(value)}", "write an ordinary number"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{_shown(value)} is not a valid name",
+            "use lowercase letters, digits and hyphens, starting with a letter or digit",
+        )
+    if kind in ("too_short", "string_too_short"):
+        return "must not be empty", "give at least one entry"
+    if kind in ("too_long", "string_too_long"):
+        return "is too long", "shorten it"
+    message = str(error.get("msg", "invalid value"))
+    return f"{message} (got {_shown(value)})", ""
+
+
+def problems_from_validation(
+    error: ValidationError, root: type[BaseModel], parsed: ParsedYaml
+) -> list[Problem]:
+    """Turn pydantic's errors into Problems that name the line and the field."""
+    problems = []
+    for item in error.errors():
+        loc = tuple(part for part in item["loc"] if part != "[key]")
+        line, column, found = locate(parsed.tree, loc)
+        shown = found
+        if (
+            item["type"] in ("missing", "extra_forbidden")
+            and loc
+            and (not found or loc[-1] != found[-1])
+        ):
+            shown = (*found, loc[-1])
+        message, fix = _explain(item, root, loc)
+        problems.append(Problem(parsed.source, format_loc(shown), message, fix, line, column))
+    return problems
+
+
+def located(parsed: ParsedYaml, items: list[LocatedProblem]) -> list[Problem]:
+    """Place reference problems at their lines."""
+    problems = []
+    for item in items:
+        line, column, _ = locate(parsed.tree, item.loc)
+        problems.append(
+            Problem(parsed.source, format_loc(item.loc), item.message, item.fix, line, column)
+        )
+    return problems
+
+
+def _require_mapping(parsed: ParsedYaml, what: str) -> None:
+    if not isinstance(parsed.data, dict):
+        raise ScenarioError(
+            [
+                Problem(
+                    parsed.source,
+                    "",
+                    f"a {what} must be a mapping of 'key: value' lines at the top level, "
+                    f"got {type(parsed.data).__name__}",
+                    "start from `equipoise show west-asia-2024`",
+                    line=1,
+                )
+            ]
+        )
+
+
+def scenario_problems(parsed: ParsedYaml) -> tuple[Scenario | None, list[Problem]]:
+    """Validate a parsed scenario, returning it (if valid) and every problem found."""
+    _require_mapping(parsed, "scenario")
+    problems = located(parsed, reference_problems(parsed.data))
+    try:
+        scenario = Scenario.model_validate(parsed.data, context={"references_checked": True})
+    except ValidationError as error:
+        return None, problems_from_validation(error, Scenario, parsed) + problems
+    return (None if problems else scenario), problems
+
+
+def scenario_from_text(text: str, source: str) -> Scenario:
+    """Parse and validate scenario YAML; raise ScenarioError listing every problem."""
+    scenario, problems = scenario_problems(parse_yaml(text, source))
+    if problems or scenario is None:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios that ship with equipoise."""
+    folder = resources.files(BUILTIN_PACKAGE)
+    return sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml")
+    )
+
+
+def builtin_text(name: str) -> str:
+    """The YAML text of a built-in scenario, as shipped (comments included)."""
+    if name not in builtin_names():
+        raise InputError(
+            f"no built-in scenario named '{name}'",
+            f"{suggest(name, builtin_names())} `equipoise scenarios` lists them.",
+        )
+    return resources.files(BUILTIN_PACKAGE).joinpath(f"{name}.yaml").read_text("utf-8")
+
+
+def read_text_file(path: Path, what: str = "file") -> str:
+    """Read a UTF-8 text file, turning OS errors into one clear InputError."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such {what}", "check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a {what}", "name a YAML file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied", "check the file's permissions") from None
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{path}: not UTF-8 text (byte {error.start})", "save the file as UTF-8 text"
+        ) from None
+
+
+def resolve_source(name_or_path: str | Path) -> tuple[str, str]:
+    """(text, source label) for a path to a YAML file or a built-in scenario name."""
+    path = Path(name_or_path)
+    if path.exists() or path.suffix in (".yaml", ".yml") or len(path.parts) > 1:
+        return read_text_file(path, "scenario file"), str(path)
+    names = builtin_names()
+    if str(name_or_path) in names:
+        return builtin_text(str(name_or_path)), f"<built-in {name_or_path}>"
+    raise InputError(
+        f"'{name_or_path}' is neither a file nor a built-in scenario",
+        f"{suggest(name_or_path, names)} `equipoise scenarios` lists the built-ins.",
+    )
+
+
+def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
+    """A validated Scenario from a file path, a built-in name, a mapping or a Scenario."""
+    if isinstance(source, Scenario):
+        return source
+    if isinstance(source, Mapping):
+        try:
+            return Scenario.model_validate(dict(source))
+        except ValidationError as error:
+            parsed = ParsedYaml("<mapping>", dict(source), None)
+            raise ScenarioError(problems_from_validation(error, Scenario, parsed)) from None
+    text, label = resolve_source(source)
+    return scenario_from_text(text, label)
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """YAML text for a scenario; loading it gives back an equal Scenario."""
+    import io
+
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    data = {"schema_version": scenario.schema_version, **data}
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.width = 100
+    stream = io.StringIO()
+    yaml.dump(data, stream)
+    return stream.getvalue()
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """JSON Schema of scenario files, for editors (YAML language servers read it)."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "equipoise scenario"
+    return schema
+
+
+__all__ = [
+    "Literal",
+    "ParsedYaml",
+    "builtin_names",
+    "builtin_text",
+    "dump_scenario",
+    "load_scenario",
+    "parse_yaml",
+    "resolve_source",
+    "scenario_from_text",
+    "scenario_json_schema",
+    "scenario_problems",
+]

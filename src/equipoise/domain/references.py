@@ -1,0 +1,374 @@
+"""Cross-reference checks on a scenario: names that must exist, counts that must fit.
+
+These run on the plain mapping read from the file (tolerating wrong types, which
+the schema reports), so that ``equipoise validate`` can list structural and
+reference problems together, each with the path of the field at fault.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from equipoise.domain.scenario import OFFENSIVE_KINDS
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LocatedProblem:
+    """A problem at a path in the scenario (file and line are added by the loader)."""
+
+    loc: Loc
+    message: str
+    fix: str = ""
+
+
+def format_loc(loc: Loc) -> str:
+    """A field path as users write it: ``states.IRN.inventory.mrbm`` or ``dyads[0].a``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def suggest(name: object, choices: Iterable[str]) -> str:
+    """'did you mean ...' text for a misspelt name, or a list of valid names."""
+    options = sorted(str(choice) for choice in choices)
+    if not options:
+        return "there is nothing to refer to yet; define it first"
+    close = difflib.get_close_matches(str(name), options, n=3, cutoff=0.5)
+    if close:
+        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    shown = ", ".join(f"'{o}'" for o in options[:12])
+    more = f" (and {len(options) - 12} more)" if len(options) > 12 else ""
+    return f"use one of {shown}{more}."
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _sequence(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _role(system: Any) -> str | None:
+    kind = _mapping(system).get("kind")
+    if kind in OFFENSIVE_KINDS:
+        return "offensive"
+    if kind in ("air_defence", "electronic_warfare"):
+        return str(kind)
+    return None
+
+
+_HOLDING_FIELDS = {
+    "offensive": ({"launchers", "rounds"}, set()),
+    "air_defence": ({"units"}, {"interceptors"}),
+    "electronic_warfare": ({"units"}, set()),
+}
+
+
+def _inventory_problems(
+    loc: Loc, inventory: Any, classes: Mapping[str, Any]
+) -> list[LocatedProblem]:
+    problems: list[LocatedProblem] = []
+    for name, holding in _mapping(inventory).items():
+        here = (*loc, name)
+        if name not in classes:
+            problems.append(
+                LocatedProblem(
+                    here,
+                    f"unknown system class '{name}'",
+                    f"{suggest(name, classes)} Classes are defined under 'classes:'.",
+                )
+            )
+            continue
+        role = _role(classes[name])
+        if role is None or not isinstance(holding, Mapping):
+            continue
+        required, optional = _HOLDING_FIELDS[role]
+        given = {key for key, value in holding.items() if value is not None and key != "source"}
+        for missing in sorted(required - given):
+            problems.append(
+                LocatedProblem(
+                    here,
+                    f"a holding of {role.replace('_', ' ')} class '{name}' needs '{missing}'",
+                    f"add '{missing}: <count>'",
+                )
+            )
+        for extra in sorted(given - required - optional):
+            allowed = ", ".join(sorted(required | optional))
+            problems.append(
+                LocatedProblem(
+                    (*here, extra),
+                    f"'{extra}' does not apply to {role.replace('_', ' ')} class '{name}'",
+                    f"use {allowed}",
+                )
+            )
+    return problems
+
+
+def _class_problems(classes: Mapping[str, Any]) -> list[LocatedProblem]:
+    problems: list[LocatedProblem] = []
+    offensive_names = {n for n, c in classes.items() if _role(c) in ("offensive", None)}
+    targets = set(OFFENSIVE_KINDS) | offensive_names
+    for name, system in classes.items():
+        if _role(system) != "air_defence":
+            continue
+        for key in _mapping(_mapping(system).get("kill_probability")):
+            if key not in targets:
+                problems.append(
+                    LocatedProblem(
+                        ("classes", name, "kill_probability", key),
+                        f"'{key}' is neither an offensive kind nor an offensive class",
+                        suggest(key, targets),
+                    )
+                )
+    return problems
+
+
+def _state_problems(states: Mapping[str, Any], classes: Mapping[str, Any]) -> list[LocatedProblem]:
+    problems: list[LocatedProblem] = []
+    for name, state in states.items():
+        body = _mapping(state)
+        problems += _inventory_problems(
+            ("states", name, "inventory"), body.get("inventory"), classes
+        )
+        value, threshold = body.get("value_at_risk", 100.0), body.get("unacceptable_damage")
+        if (
+            isinstance(value, int | float)
+            and isinstance(threshold, int | float)
+            and threshold > value
+        ):
+            problems.append(
+                LocatedProblem(
+                    ("states", name, "unacceptable_damage"),
+                    f"unacceptable damage {threshold} exceeds value at risk {value}, "
+                    "so no retaliation could ever reach it",
+                    "lower unacceptable_damage or raise value_at_risk",
+                )
+            )
+    return problems
+
+
+def _backer_problems(
+    backers: Mapping[str, Any], states: Mapping[str, Any], classes: Mapping[str, Any]
+) -> list[LocatedProblem]:
+    problems: list[LocatedProblem] = []
+    for name, backer in backers.items():
+        body = _mapping(backer)
+        if name in states:
+            problems.append(
+                LocatedProblem(
+                    ("backers", name),
+                    f"'{name}' is both a state and a backer",
+                    "give the backer a different key",
+                )
+            )
+        joins = body.get("joins")
+        if isinstance(joins, str) and joins not in states:
+            problems.append(
+                LocatedProblem(
+                    ("backers", name, "joins"), f"unknown state '{joins}'", suggest(joins, states)
+                )
+            )
+        for index, rival in enumerate(_sequence(body.get("against"))):
+            if isinstance(rival, str) and rival not in states:
+                problems.append(
+                    LocatedProblem(
+                        ("backers", name, "against", index),
+                        f"unknown state '{rival}'",
+                        suggest(rival, states),
+                    )
+                )
+            elif rival == joins:
+                problems.append(
+                    LocatedProblem(
+                        ("backers", name, "against", index),
+                        f"'{name}' joins '{joins}' and cannot also be against it",
+                        "remove it from 'against'",
+                    )
+                )
+        problems += _inventory_problems(
+            ("backers", name, "inventory"), body.get("inventory"), classes
+        )
+    return problems
+
+
+def _dyad_problems(dyads: list[Any], states: Mapping[str, Any]) -> list[LocatedProblem]:
+    problems: list[LocatedProblem] = []
+    seen: dict[frozenset[str], int] = {}
+    for index, dyad in enumerate(dyads):
+        body = _mapping(dyad)
+        names = [body.get("a"), body.get("b")]
+        for key, state in zip(("a", "b"), names, strict=True):
+            if isinstance(state, str) and state not in states:
+                problems.append(
+                    LocatedProblem(
+                        ("dyads", index, key),
+                        f"dyad names a missing state '{state}'",
+                        f"{suggest(state, states)} States are defined under 'states:'.",
+                    )
+                )
+        if all(isinstance(n, str) for n in names):
+            pair = frozenset(str(n) for n in names)
+            if len(pair) == 1:
+                problems.append(
+                    LocatedProblem(
+                        ("dyads", index),
+                        f"a dyad needs two different states, got '{names[0]}' twice",
+                        "change 'a' or 'b'",
+                    )
+                )
+            elif pair in seen:
+                problems.append(
+                    LocatedProblem(
+                        ("dyads", index),
+                        f"dyad {names[0]}-{names[1]} repeats dyad {seen[pair] + 1}",
+                        "remove one of them",
+                    )
+                )
+            else:
+                seen[pair] = index
+    return problems
+
+
+def _held_units(holding: Any, role: str | None) -> int | None:
+    body = _mapping(holding)
+    value = body.get("launchers") if role == "offensive" else body.get("units")
+    return value if isinstance(value, int) else None
+
+
+def _withdrawal_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
+    problems: list[LocatedProblem] = []
+    states, backers = _mapping(data.get("states")), _mapping(data.get("backers"))
+    classes = _mapping(data.get("classes"))
+    parties = {**states, **backers}
+    totals: dict[tuple[str, str], int] = {}
+    for index, withdrawal in enumerate(_sequence(data.get("withdrawals"))):
+        body = _mapping(withdrawal)
+        here: Loc = ("withdrawals", index)
+        party, system = body.get("party"), body.get("system")
+        if not isinstance(party, str) or not isinstance(system, str):
+            continue
+        if party not in parties:
+            problems.append(
+                LocatedProblem(
+                    (*here, "party"), f"unknown state or backer '{party}'", suggest(party, parties)
+                )
+            )
+            continue
+        inventory = _mapping(_mapping(parties.get(party)).get("inventory"))
+        if system not in inventory:
+            problems.append(
+                LocatedProblem(
+                    (*here, "system"),
+                    f"'{party}' holds no '{system}'",
+                    suggest(system, inventory),
+                )
+            )
+            continue
+        role = _role(classes.get(system))
+        held = _held_units(inventory.get(system), role)
+        units = body.get("units")
+        if isinstance(units, int) and held is not None:
+            totals[(party, system)] = totals.get((party, system), 0) + units
+            if totals[(party, system)] > held:
+                problems.append(
+                    LocatedProblem(
+                        (*here, "units"),
+                        f"withdraws {totals[(party, system)]} units of '{system}' in all "
+                        f"but '{party}' holds {held}",
+                        f"withdraw at most {held}",
+                    )
+                )
+        if role is not None and role != "offensive" and body.get("arrival_factor") is not None:
+            problems.append(
+                LocatedProblem(
+                    (*here, "arrival_factor"),
+                    "an arrival factor applies only to offensive systems",
+                    "remove it; defence units can only be withdrawn",
+                )
+            )
+        system_class = _mapping(classes.get(system))
+        if (
+            body.get("to_distance_km") is not None
+            and role == "offensive"
+            and system_class.get("range_km") is None
+        ):
+            problems.append(
+                LocatedProblem(
+                    (*here, "to_distance_km"),
+                    f"class '{system}' has no range_km, so a distance cannot be judged",
+                    f"add range_km to class '{system}', or use arrival_factor instead",
+                )
+            )
+        for position, rival in enumerate(_sequence(body.get("rivals"))):
+            if isinstance(rival, str) and rival not in states:
+                problems.append(
+                    LocatedProblem(
+                        (*here, "rivals", position),
+                        f"unknown state '{rival}'",
+                        suggest(rival, states),
+                    )
+                )
+    return problems
+
+
+def _calibration_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
+    problems: list[LocatedProblem] = []
+    states = _mapping(data.get("states"))
+    classes = _mapping(data.get("classes"))
+    offensive = {n for n, c in classes.items() if _role(c) == "offensive"}
+    broken = {n for n, c in classes.items() if _role(c) is None}
+    for index, case in enumerate(_sequence(data.get("calibration"))):
+        body = _mapping(case)
+        for key in ("attacker", "defender"):
+            name = body.get(key)
+            if isinstance(name, str) and name not in states:
+                problems.append(
+                    LocatedProblem(
+                        ("calibration", index, key),
+                        f"unknown state '{name}'",
+                        suggest(name, states),
+                    )
+                )
+        if body.get("attacker") == body.get("defender") and body.get("attacker") is not None:
+            problems.append(
+                LocatedProblem(
+                    ("calibration", index, "defender"),
+                    "attacker and defender are the same state",
+                    "name two different states",
+                )
+            )
+        for name in _mapping(body.get("attack")):
+            if name not in offensive and name not in broken:
+                problems.append(
+                    LocatedProblem(
+                        ("calibration", index, "attack", name),
+                        f"'{name}' is not an offensive class",
+                        suggest(name, offensive),
+                    )
+                )
+    return problems
+
+
+def reference_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
+    """Every cross-reference problem in a scenario mapping."""
+    classes = _mapping(data.get("classes"))
+    states = _mapping(data.get("states"))
+    backers = _mapping(data.get("backers"))
+    return [
+        *_class_problems(classes),
+        *_state_problems(states, classes),
+        *_backer_problems(backers, states, classes),
+        *_dyad_problems(_sequence(data.get("dyads")), states),
+        *_withdrawal_problems(data),
+        *_calibration_problems(data),
+    ]

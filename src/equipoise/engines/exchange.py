@@ -1,0 +1,608 @@
+"""First strike and retaliation between two sides, with layered defences.
+
+DOMAIN.md §3. The striker splits each offensive element's rounds between
+counterforce (the victim's launchers) and countervalue (the victim's value at
+risk), fires them in waves through the victim's defences (interceptor stocks deplete
+from wave to wave), destroys launchers with the counterforce leakers, and the victim
+retaliates with what survives, countervalue only, through the striker's defences.
+With no defences, one round per launcher and kill probability 1 this is the
+exchange of Intriligator & Brito (1984, *Journal of Conflict Resolution* 28(1)).
+
+Counterforce rounds are spread as evenly as possible over the targeted launchers,
+so while rounds do not outnumber launchers each arriving round removes ``q``
+launchers in expectation (Intriligator–Brito's linear f); beyond that, rounds
+double up on the same launchers with diminishing returns.
+
+Everything is vectorised over a leading batch axis. The expected-value form is the
+mean-field approximation (no Python loop over trials); the stochastic form draws
+binomial and hypergeometric variates for all trials of a block at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from itertools import product
+
+import numpy as np
+
+from equipoise.engines.salvo import (
+    DefenceLayers,
+    salvo_expected,
+    salvo_stochastic,
+)
+from equipoise.engines.types import Array, BoolArray, FloatArray, IntArray
+
+
+@dataclass(frozen=True)
+class Offence:
+    """A side's offensive elements: (batch, elements) counts, (elements,) parameters."""
+
+    launchers: Array
+    rounds: Array
+    rounds_per_launcher_per_wave: IntArray
+    reliability: FloatArray
+    arrival: FloatArray
+    guided: BoolArray
+    damage: FloatArray
+    counterforce_kill: FloatArray
+    targetable: BoolArray
+
+    @property
+    def elements(self) -> int:
+        return int(self.reliability.shape[0])
+
+
+@dataclass(frozen=True)
+class Defence:
+    """A side's defence layers, outermost first: (batch, layers) stocks and channels."""
+
+    interceptors: Array
+    channels: Array
+    shots_per_threat: IntArray
+    shoot_look_shoot: BoolArray
+    guided_arrival_factor: Array
+
+    @property
+    def layers(self) -> int:
+        return int(self.shots_per_threat.shape[0])
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a dyad as the engine sees it."""
+
+    offence: Offence
+    defence: Defence
+    value_at_risk: float
+    unacceptable_damage: float
+
+    @property
+    def batch(self) -> int:
+        return int(self.offence.launchers.shape[0])
+
+
+@dataclass(frozen=True)
+class Direction:
+    """An exchange in which ``striker`` moves first.
+
+    ``striker_kill`` is (striker elements, victim layers): the victim's layers'
+    single-shot kill probability against each striker element; ``victim_kill`` the
+    reverse.
+    """
+
+    striker: Side
+    victim: Side
+    striker_kill: FloatArray
+    victim_kill: FloatArray
+    waves: int
+
+    @property
+    def batch(self) -> int:
+        return self.striker.batch
+
+
+@dataclass(frozen=True)
+class StrikeOutcome:
+    """One side's strike: leakers by element and aim point, interceptions by layer."""
+
+    launched: Array
+    leakers: Array
+    intercepted_by_layer: Array
+
+
+@dataclass(frozen=True)
+class ExchangeOutcome:
+    """First strike and retaliation, per batch row.
+
+    Damage is in the target's value units, clipped to its value at risk.
+    ``victim_surviving_share`` is the share of the victim's retaliatory potential
+    (fireable rounds weighted by unopposed deliverable damage) left after the strike.
+    """
+
+    first_strike_damage: FloatArray
+    retaliation_damage: FloatArray
+    victim_surviving_share: FloatArray
+    first_strike_launched: FloatArray
+    first_strike_leakers: FloatArray
+    first_strike_intercepted_by_layer: FloatArray
+    retaliation_launched: FloatArray
+    retaliation_leakers: FloatArray
+    retaliation_intercepted_by_layer: FloatArray
+    victim_launchers_destroyed: FloatArray
+
+
+def aim_fractions(split: Array, victim: Offence) -> FloatArray:
+    """Share of each striker element's rounds aimed at each target.
+
+    Returns (batch, striker elements, 1 + victim elements): column 0 is countervalue,
+    column 1 + m the victim's element m, weighted by its launchers (only targetable
+    elements). With nothing to target, everything goes countervalue.
+    """
+    weights = victim.launchers * victim.targetable[np.newaxis, :]
+    total = weights.sum(axis=1, keepdims=True)
+    has_targets = total > 0
+    target_share = np.divide(
+        weights, total, out=np.zeros(weights.shape, dtype=float), where=has_targets
+    )
+    counterforce = np.where(has_targets, split, 0.0)
+    aim = np.empty((split.shape[0], split.shape[1], 1 + weights.shape[1]))
+    aim[:, :, 0] = 1.0 - counterforce
+    aim[:, :, 1:] = counterforce[:, :, np.newaxis] * target_share[:, np.newaxis, :]
+    return aim
+
+
+def _arrival_probability(offence: Offence, defence: Defence) -> FloatArray:
+    ew = np.where(offence.guided[np.newaxis, :], defence.guided_arrival_factor[:, np.newaxis], 1.0)
+    return np.asarray(offence.reliability * offence.arrival * ew, dtype=float)
+
+
+def _layers_for_streams(defence: Defence, kill: FloatArray, targets: int) -> DefenceLayers:
+    return DefenceLayers(
+        channels=defence.channels,
+        shots_per_threat=defence.shots_per_threat,
+        shoot_look_shoot=defence.shoot_look_shoot,
+        kill_probability=np.repeat(kill, targets, axis=0),
+    )
+
+
+def strike_expected(
+    offence: Offence, defence: Defence, kill: FloatArray, aim: FloatArray, waves: int
+) -> StrikeOutcome:
+    """Expected leakers of a strike fired in ``waves`` waves (mean-field form)."""
+    batch, elements, targets = aim.shape
+    remaining = np.array(offence.rounds, dtype=float, copy=True)
+    per_wave = offence.launchers * offence.rounds_per_launcher_per_wave[np.newaxis, :]
+    arrival = _arrival_probability(offence, defence)[:, :, np.newaxis]
+    layers = _layers_for_streams(defence, kill, targets)
+    stock = np.array(defence.interceptors, dtype=float, copy=True)
+    leakers = np.zeros((batch, elements, targets))
+    intercepted = np.zeros((batch, defence.layers))
+    launched = np.zeros((batch, elements))
+    for _ in range(waves):
+        fired = np.minimum(remaining, per_wave)
+        if not fired.any():
+            break
+        remaining = remaining - fired
+        launched += fired
+        arriving = fired[:, :, np.newaxis] * aim * arrival
+        salvo = salvo_expected(arriving.reshape(batch, elements * targets), layers, stock)
+        stock = salvo.interceptors_left
+        leakers += salvo.leakers.reshape(batch, elements, targets)
+        intercepted += salvo.intercepted_by_layer
+    return StrikeOutcome(launched, leakers, intercepted)
+
+
+def split_counts(rng: np.random.Generator, counts: IntArray, shares: FloatArray) -> IntArray:
+    """Multinomial split of ``counts`` (...) over the last axis of ``shares`` (..., k).
+
+    Sequential conditional binomials, vectorised over all leading axes.
+    """
+    out = np.zeros(shares.shape, dtype=np.int64)
+    left = np.array(counts, dtype=np.int64, copy=True)
+    share_left = np.ones(counts.shape)
+    for k in range(shares.shape[-1] - 1):
+        p = np.divide(
+            shares[..., k], share_left, out=np.zeros(counts.shape), where=share_left > 1e-15
+        )
+        taken = rng.binomial(left, np.clip(p, 0.0, 1.0))
+        out[..., k] = taken
+        left = left - taken
+        share_left = share_left - shares[..., k]
+    out[..., -1] = left
+    return out
+
+
+def strike_stochastic(
+    rng: np.random.Generator,
+    offence: Offence,
+    defence: Defence,
+    kill: FloatArray,
+    aim: FloatArray,
+    waves: int,
+) -> StrikeOutcome:
+    """The same strike with binomial launches and arrivals, per trial."""
+    batch, elements, targets = aim.shape
+    remaining = np.array(offence.rounds, dtype=np.int64, copy=True)
+    per_wave = np.asarray(offence.launchers, dtype=np.int64) * offence.rounds_per_launcher_per_wave[
+        np.newaxis, :
+    ].astype(np.int64)
+    arrival = _arrival_probability(offence, defence)[:, :, np.newaxis]
+    layers = _layers_for_streams(defence, kill, targets)
+    stock = np.array(defence.interceptors, dtype=np.int64, copy=True)
+    leakers = np.zeros((batch, elements, targets), dtype=np.int64)
+    intercepted = np.zeros((batch, defence.layers), dtype=np.int64)
+    launched = np.zeros((batch, elements), dtype=np.int64)
+    for _ in range(waves):
+        fired = np.minimum(remaining, per_wave)
+        if not fired.any():
+            break
+        remaining = remaining - fired
+        launched += fired
+        aimed = split_counts(rng, fired, aim) if targets > 1 else fired[:, :, np.newaxis]
+        arriving = rng.binomial(aimed, np.broadcast_to(arrival, aimed.shape))
+        salvo = salvo_stochastic(rng, arriving.reshape(batch, elements * targets), layers, stock)
+        stock = salvo.interceptors_left
+        leakers += salvo.leakers.reshape(batch, elements, targets)
+        intercepted += salvo.intercepted_by_layer
+    return StrikeOutcome(launched, leakers, intercepted)
+
+
+def _mean_kill_probability(counterforce_leakers: Array, kill: FloatArray) -> FloatArray:
+    arriving = counterforce_leakers.sum(axis=1)
+    weighted = (counterforce_leakers * kill[np.newaxis, :, np.newaxis]).sum(axis=1)
+    mean: FloatArray = np.divide(
+        weighted, arriving, out=np.zeros(arriving.shape, dtype=float), where=arriving > 0
+    )
+    return mean
+
+
+def counterforce_expected(
+    counterforce_leakers: FloatArray, kill: FloatArray, launchers: FloatArray
+) -> FloatArray:
+    """Expected launchers destroyed per victim element, (batch, victim elements).
+
+    ``counterforce_leakers`` is (batch, striker elements, victim elements); rounds
+    on one target element are spread evenly over its launchers, each killing its
+    aim point with the rounds' mean kill probability.
+    """
+    arriving = counterforce_leakers.sum(axis=1)
+    q = _mean_kill_probability(counterforce_leakers, kill)
+    safe_launchers = np.where(launchers > 0, launchers, 1.0)
+    per_launcher = np.floor(arriving / safe_launchers)
+    extra = arriving - per_launcher * safe_launchers
+    miss = 1.0 - q
+    destroyed = extra * (1.0 - miss ** (per_launcher + 1)) + (safe_launchers - extra) * (
+        1.0 - miss**per_launcher
+    )
+    return np.where(launchers > 0, np.minimum(destroyed, launchers), 0.0)
+
+
+def counterforce_stochastic(
+    rng: np.random.Generator, counterforce_leakers: IntArray, kill: FloatArray, launchers: IntArray
+) -> IntArray:
+    """Launchers destroyed per victim element in each trial (same model, drawn)."""
+    arriving = counterforce_leakers.sum(axis=1)
+    q = _mean_kill_probability(counterforce_leakers, kill)
+    safe_launchers = np.where(launchers > 0, launchers, 1)
+    per_launcher = arriving // safe_launchers
+    extra = arriving - per_launcher * safe_launchers
+    miss = 1.0 - q
+    doubled = rng.binomial(extra, 1.0 - miss ** (per_launcher + 1))
+    single = rng.binomial(safe_launchers - extra, 1.0 - miss**per_launcher)
+    return np.where(launchers > 0, doubled + single, 0).astype(np.int64)
+
+
+def rounds_on_surviving_launchers(
+    rng: np.random.Generator, rounds: IntArray, launchers: IntArray, surviving: IntArray
+) -> IntArray:
+    """Rounds left on the surviving launchers, rounds spread evenly over launchers.
+
+    Each launcher holds ``rounds // launchers`` rounds and ``rounds % launchers`` of
+    them one more; which launchers survive is random, so the extra rounds left are
+    hypergeometric. Its mean is ``rounds * surviving / launchers``, the
+    expected-value form; with one round per launcher rounds follow launchers exactly.
+    """
+    safe = np.where(launchers > 0, launchers, 1)
+    base = rounds // safe
+    extra = rounds - base * safe
+    drawn = rng.hypergeometric(extra, safe - extra, np.where(launchers > 0, surviving, 0))
+    return np.where(launchers > 0, surviving * base + drawn, rounds).astype(np.int64)
+
+
+def retaliatory_potential(offence: Offence, launchers: Array, rounds: Array, waves: int) -> Array:
+    """Rounds a side can fire in the exchange, weighted by unopposed deliverable damage."""
+    fireable = np.minimum(
+        rounds, waves * launchers * offence.rounds_per_launcher_per_wave[np.newaxis, :]
+    )
+    weight = offence.reliability * offence.arrival * offence.damage
+    return np.asarray((fireable * weight[np.newaxis, :]).sum(axis=1), dtype=float)
+
+
+def _damage(leakers_by_element: Array, offence: Offence, value_at_risk: float) -> FloatArray:
+    raw = (leakers_by_element * offence.damage[np.newaxis, :]).sum(axis=1)
+    return np.asarray(np.clip(raw, 0.0, value_at_risk), dtype=float)
+
+
+def _outcome(
+    direction: Direction,
+    first: StrikeOutcome,
+    retaliation: StrikeOutcome,
+    destroyed: Array,
+    launchers_left: Array,
+    rounds_left: Array,
+) -> ExchangeOutcome:
+    striker, victim = direction.striker, direction.victim
+    before = retaliatory_potential(
+        victim.offence, victim.offence.launchers, victim.offence.rounds, direction.waves
+    )
+    after = retaliatory_potential(victim.offence, launchers_left, rounds_left, direction.waves)
+    surviving = np.divide(after, before, out=np.full(before.shape, np.nan), where=before > 0)
+    return ExchangeOutcome(
+        first_strike_damage=_damage(first.leakers[:, :, 0], striker.offence, victim.value_at_risk),
+        retaliation_damage=_damage(
+            retaliation.leakers[:, :, 0], victim.offence, striker.value_at_risk
+        ),
+        victim_surviving_share=surviving,
+        first_strike_launched=np.asarray(first.launched.sum(axis=1), dtype=float),
+        first_strike_leakers=np.asarray(first.leakers[:, :, 0].sum(axis=1), dtype=float),
+        first_strike_intercepted_by_layer=np.asarray(first.intercepted_by_layer, dtype=float),
+        retaliation_launched=np.asarray(retaliation.launched.sum(axis=1), dtype=float),
+        retaliation_leakers=np.asarray(retaliation.leakers[:, :, 0].sum(axis=1), dtype=float),
+        retaliation_intercepted_by_layer=np.asarray(retaliation.intercepted_by_layer, dtype=float),
+        victim_launchers_destroyed=np.asarray(destroyed.sum(axis=1), dtype=float),
+    )
+
+
+def exchange_expected(direction: Direction, split: Array) -> ExchangeOutcome:
+    """Expected-value exchange for a (batch, striker elements) counterforce split."""
+    striker, victim = direction.striker, direction.victim
+    aim = aim_fractions(np.asarray(split, dtype=float), victim.offence)
+    first = strike_expected(
+        striker.offence, victim.defence, direction.striker_kill, aim, direction.waves
+    )
+    launchers = np.asarray(victim.offence.launchers, dtype=float)
+    destroyed = counterforce_expected(
+        first.leakers[:, :, 1:], striker.offence.counterforce_kill, launchers
+    )
+    launchers_left = launchers - destroyed
+    rounds_left = victim.offence.rounds * np.divide(
+        launchers_left, launchers, out=np.ones(launchers.shape), where=launchers > 0
+    )
+    survivors = replace(victim.offence, launchers=launchers_left, rounds=rounds_left)
+    countervalue = np.ones((direction.batch, victim.offence.elements, 1))
+    retaliation = strike_expected(
+        survivors, striker.defence, direction.victim_kill, countervalue, direction.waves
+    )
+    return _outcome(direction, first, retaliation, destroyed, launchers_left, rounds_left)
+
+
+def exchange_stochastic(
+    rng: np.random.Generator, direction: Direction, split: Array
+) -> ExchangeOutcome:
+    """Stochastic exchange: every count is drawn; the batch axis is trials."""
+    striker, victim = direction.striker, direction.victim
+    aim = aim_fractions(np.asarray(split, dtype=float), victim.offence)
+    first = strike_stochastic(
+        rng, striker.offence, victim.defence, direction.striker_kill, aim, direction.waves
+    )
+    launchers = np.asarray(victim.offence.launchers, dtype=np.int64)
+    destroyed = counterforce_stochastic(
+        rng, first.leakers[:, :, 1:], striker.offence.counterforce_kill, launchers
+    )
+    launchers_left = launchers - destroyed
+    rounds_left = rounds_on_surviving_launchers(
+        rng, np.asarray(victim.offence.rounds, dtype=np.int64), launchers, launchers_left
+    )
+    survivors = replace(victim.offence, launchers=launchers_left, rounds=rounds_left)
+    countervalue = np.ones((direction.batch, victim.offence.elements, 1))
+    retaliation = strike_stochastic(
+        rng, survivors, striker.defence, direction.victim_kill, countervalue, direction.waves
+    )
+    return _outcome(direction, first, retaliation, destroyed, launchers_left, rounds_left)
+
+
+def counterforce_capable(direction: Direction) -> BoolArray:
+    """Striker elements whose rounds can destroy launchers the victim exposes."""
+    has_targets = bool(direction.victim.offence.targetable.any())
+    return np.asarray((direction.striker.offence.counterforce_kill > 0.0) & has_targets, dtype=bool)
+
+
+def damage_limiting_split(direction: Direction) -> FloatArray:
+    """The strike that leaves the victim the least to retaliate with.
+
+    Every counterforce-capable round goes counterforce: engagement is random among
+    arrivals, so this maximises counterforce leakers whatever the defence.
+    """
+    capable = counterforce_capable(direction).astype(float)
+    return np.broadcast_to(capable, (direction.batch, capable.shape[0])).copy()
+
+
+def candidate_splits(capable: BoolArray, levels: int, max_candidates: int) -> FloatArray:
+    """Counterforce splits the striker considers, (candidates, elements).
+
+    A full grid of ``levels`` fractions per capable element while it stays within
+    ``max_candidates``; beyond that one shared fraction for all capable elements.
+    """
+    grid = np.linspace(0.0, 1.0, levels)
+    capable_index = np.flatnonzero(capable)
+    count = capable_index.size
+    if count == 0:
+        return np.zeros((1, capable.shape[0]))
+    if levels**count <= max_candidates:
+        combos = np.array(list(product(grid, repeat=count)))
+    else:
+        combos = np.repeat(grid[:, np.newaxis], count, axis=1)
+    splits = np.zeros((combos.shape[0], capable.shape[0]))
+    splits[:, capable_index] = combos
+    return splits
+
+
+def tile_side(side: Side, repeats: int) -> Side:
+    """Repeat each batch row ``repeats`` times (row-major: row b, then its copies)."""
+
+    def rows(array: Array) -> Array:
+        return np.repeat(array, repeats, axis=0)
+
+    offence = replace(
+        side.offence, launchers=rows(side.offence.launchers), rounds=rows(side.offence.rounds)
+    )
+    defence = replace(
+        side.defence,
+        interceptors=rows(side.defence.interceptors),
+        channels=rows(side.defence.channels),
+        guided_arrival_factor=rows(side.defence.guided_arrival_factor),
+    )
+    return replace(side, offence=offence, defence=defence)
+
+
+def as_counts(side: Side) -> Side:
+    """The same side with every count as whole numbers, for the stochastic form."""
+
+    def counts(array: Array) -> Array:
+        return np.rint(array).astype(np.int64)
+
+    offence = replace(
+        side.offence, launchers=counts(side.offence.launchers), rounds=counts(side.offence.rounds)
+    )
+    defence = replace(
+        side.defence,
+        interceptors=counts(side.defence.interceptors),
+        channels=counts(side.defence.channels),
+    )
+    return replace(side, offence=offence, defence=defence)
+
+
+def trials_of(direction: Direction, trials: int) -> Direction:
+    """A batch-of-one exchange repeated for ``trials`` stochastic trials, as counts."""
+    return replace(
+        direction,
+        striker=as_counts(tile_side(direction.striker, trials)),
+        victim=as_counts(tile_side(direction.victim, trials)),
+    )
+
+
+def select_rows(side: Side, index: IntArray) -> Side:
+    """The batch rows ``index`` of a side."""
+    offence = replace(
+        side.offence,
+        launchers=side.offence.launchers[index],
+        rounds=side.offence.rounds[index],
+    )
+    defence = replace(
+        side.defence,
+        interceptors=side.defence.interceptors[index],
+        channels=side.defence.channels[index],
+        guided_arrival_factor=side.defence.guided_arrival_factor[index],
+    )
+    return replace(side, offence=offence, defence=defence)
+
+
+def net_outcome(
+    dealt: Array,
+    suffered: Array,
+    rival_value: float,
+    own_value: float,
+    dealt_weight: float = 1.0,
+    suffered_weight: float = 1.0,
+) -> FloatArray:
+    """A side's net exchange outcome: weighted damage shares dealt minus suffered.
+
+    Damage dealt is a share of the rival's value at risk, damage suffered a share of
+    one's own; the weights are the scenario's ``exchange`` settings.
+    """
+    return np.asarray(
+        dealt_weight * dealt / rival_value - suffered_weight * suffered / own_value, dtype=float
+    )
+
+
+def striker_objective(
+    outcome: ExchangeOutcome, direction: Direction, dealt_weight: float, suffered_weight: float
+) -> FloatArray:
+    """The striker's net outcome from an exchange it opens."""
+    return net_outcome(
+        outcome.first_strike_damage,
+        outcome.retaliation_damage,
+        direction.victim.value_at_risk,
+        direction.striker.value_at_risk,
+        dealt_weight,
+        suffered_weight,
+    )
+
+
+def first_strike_advantage(
+    own_first: ExchangeOutcome,
+    rival_first: ExchangeOutcome,
+    own_value: float,
+    rival_value: float,
+    dealt_weight: float = 1.0,
+    suffered_weight: float = 1.0,
+) -> FloatArray:
+    """How much better a side does striking first than being struck first.
+
+    Its net outcome when it opens the exchange minus its net outcome when the rival
+    opens it (the preemption incentive of Schelling 1960 and Powell 2006).
+    """
+    weights = (dealt_weight, suffered_weight)
+    first = net_outcome(
+        own_first.first_strike_damage,
+        own_first.retaliation_damage,
+        rival_value,
+        own_value,
+        *weights,
+    )
+    second = net_outcome(
+        rival_first.retaliation_damage,
+        rival_first.first_strike_damage,
+        rival_value,
+        own_value,
+        *weights,
+    )
+    return first - second
+
+
+@dataclass(frozen=True)
+class SplitChoice:
+    """The striker's preferred split per batch row and its expected outcome."""
+
+    split: FloatArray
+    objective: FloatArray
+
+
+def best_split_expected(
+    direction: Direction,
+    *,
+    levels: int,
+    dealt_weight: float = 1.0,
+    suffered_weight: float = 1.0,
+    max_candidates: int = 4096,
+    max_rows: int = 200_000,
+) -> SplitChoice:
+    """Search counterforce splits for the striker's best first strike (vectorised).
+
+    Every candidate is evaluated for every batch row in one expected-value pass
+    (chunked over rows to bound memory). Ties go to the candidate listed first,
+    i.e. the least counterforce.
+    """
+    capable = counterforce_capable(direction)
+    candidates = candidate_splits(capable, levels, max_candidates)
+    count = candidates.shape[0]
+    batch = direction.batch
+    best_split = np.zeros((batch, capable.shape[0]))
+    best_value = np.zeros(batch)
+    rows_per_chunk = max(1, max_rows // count)
+    for start in range(0, batch, rows_per_chunk):
+        index = np.arange(start, min(batch, start + rows_per_chunk))
+        chunk = replace(
+            direction,
+            striker=tile_side(select_rows(direction.striker, index), count),
+            victim=tile_side(select_rows(direction.victim, index), count),
+        )
+        splits = np.tile(candidates, (index.size, 1))
+        outcome = exchange_expected(chunk, splits)
+        value = striker_objective(outcome, chunk, dealt_weight, suffered_weight).reshape(
+            index.size, count
+        )
+        choice = np.argmax(value, axis=1)
+        best_split[index] = candidates[choice]
+        best_value[index] = value[np.arange(index.size), choice]
+    return SplitChoice(best_split, best_value)

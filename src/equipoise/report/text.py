@@ -1,0 +1,142 @@
+"""Plain-text tables of results, for terminals and logs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from equipoise.analysis.results import AnalysisResult, DyadAssessment, Estimate
+
+ILLUSTRATIVE_NOTE = (
+    "Numbers are only as good as the scenario's: built-in values are illustrative unless "
+    "the scenario cites a source."
+)
+
+
+def status_text(dyad: DyadAssessment) -> str:
+    """'only IRN deterred' rather than 'only A deterred'."""
+    return dyad.status.replace("only A", f"only {dyad.a}").replace("only B", f"only {dyad.b}")
+
+
+def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> str:
+    """Left-aligned first column, right-aligned others, two spaces between."""
+    body = [list(header)] + [list(r) for r in rows] if header else [list(r) for r in rows]
+    widths = [max(len(row[i]) for row in body) for i in range(len(body[0]))]
+    lines = []
+    for index, row in enumerate(body):
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if header and index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def number(value: float, digits: int = 1) -> str:
+    return "n/a" if not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def with_interval(estimate: Estimate, digits: int = 1, percent: bool = False) -> str:
+    scale = 100.0 if percent else 1.0
+    unit = " %" if percent else ""
+    if not math.isfinite(estimate.mean):
+        return "n/a"
+    mean = estimate.mean * scale
+    half = max(estimate.high - estimate.mean, estimate.mean - estimate.low) * scale
+    return f"{mean:.{digits}f} ±{half:.{digits}f}{unit}"
+
+
+def probability(estimate: Estimate) -> str:
+    return f"{estimate.mean:.3f} [{estimate.low:.3f}, {estimate.high:.3f}]"
+
+
+def dyad_table(dyad: DyadAssessment) -> str:
+    a, b = dyad.sides
+    rows = [
+        (
+            "strikes first: damage dealt",
+            a.damage_dealt_striking_first,
+            b.damage_dealt_striking_first,
+        ),
+        (
+            "strikes first: damage suffered",
+            a.damage_suffered_striking_first,
+            b.damage_suffered_striking_first,
+        ),
+        ("struck first: damage dealt", a.damage_dealt_struck_first, b.damage_dealt_struck_first),
+        (
+            "struck first: damage suffered",
+            a.damage_suffered_struck_first,
+            b.damage_suffered_struck_first,
+        ),
+    ]
+    lines = [(label, with_interval(x), with_interval(y)) for label, x, y in rows]
+    lines += [
+        (
+            "first-strike advantage",
+            f"{a.first_strike_advantage.mean:+.3f}",
+            f"{b.first_strike_advantage.mean:+.3f}",
+        ),
+        (
+            "second-strike survivability",
+            with_interval(a.second_strike_survivability, 1, percent=True),
+            with_interval(b.second_strike_survivability, 1, percent=True),
+        ),
+        (
+            "P(retaliation >= rival's threshold)",
+            probability(a.retaliation_probability),
+            probability(b.retaliation_probability),
+        ),
+        (
+            "deterred from striking first",
+            "yes" if a.deterred else "no",
+            "yes" if b.deterred else "no",
+        ),
+        (
+            "unacceptable damage / value at risk",
+            f"{a.unacceptable_damage:g} / {a.value_at_risk:g}",
+            f"{b.unacceptable_damage:g} / {b.value_at_risk:g}",
+        ),
+    ]
+    title = f"Dyad {dyad.a}-{dyad.b}" + (f" ({dyad.label})" if dyad.label else "")
+    text = f"{title}: {status_text(dyad)}\n" + table(lines, ("", dyad.a, dyad.b))
+    if dyad.notes:
+        text += "\n" + "\n".join(f"  note: {note}" for note in dyad.notes)
+    return text
+
+
+def analysis_text(result: AnalysisResult) -> str:
+    """The whole analysis as text: one table per dyad, then calibration."""
+    criterion = result.criterion.replace("_", " ")
+    parts = [
+        f"{result.scenario}: {result.title}",
+        f"seed {result.seed}, {result.trials} trials per exchange; deterrence criterion: "
+        f"{criterion}. Damage in the target's value units (mean ±95 % interval).",
+        ILLUSTRATIVE_NOTE,
+    ]
+    for dyad in result.dyads:
+        parts.append("")
+        parts.append(dyad_table(dyad))
+    if result.calibration:
+        parts.append("")
+        parts.append("Calibration against reported attacks")
+        rows = []
+        for check in result.calibration:
+            model = check.model
+            rows.append(
+                (
+                    check.name,
+                    f"{check.attacker}->{check.defender}",
+                    str(check.launched),
+                    f"{100 * check.reported_neutralised_share:.1f} ±{100 * check.tolerance:.1f} %",
+                    f"{100 * (model.expected_value or model.mean):.1f} %",
+                    "yes" if check.within_band else "NO",
+                )
+            )
+        parts.append(
+            table(rows, ("case", "attack", "launched", "reported", "model", "within band"))
+        )
+    for note in result.notes:
+        parts.append(f"note: {note}")
+    return "\n".join(parts)

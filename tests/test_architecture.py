@@ -1,0 +1,66 @@
+"""Imports flow one way: domain -> engines -> analysis -> report -> cli.
+
+The numeric core never imports the CLI framework, a plotting library or a web
+framework, so a different front end can replace the CLI without touching it.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parents[1] / "src" / "equipoise"
+
+# what each layer may import from equipoise (besides itself and equipoise.errors)
+ALLOWED = {
+    "engines": set(),
+    "domain": set(),
+    "analysis": {"engines", "domain"},
+    "data": {"engines", "domain"},
+    "report": {"analysis", "engines", "domain", "data"},
+    "plots": {"analysis", "engines", "domain", "data", "report"},
+    "cli": {"analysis", "engines", "domain", "data", "report", "plots"},
+}
+
+
+def _equipoise_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    layers = set()
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "equipoise" and len(parts) > 1:
+                layers.add(parts[1])
+    return layers
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_layer_imports_flow_one_way(layer: str) -> None:
+    folder = PACKAGE / layer
+    if not folder.exists():
+        pytest.skip(f"no {layer} layer yet")
+    for path in folder.rglob("*.py"):
+        used = _equipoise_imports(path) - {layer, "errors"}
+        assert used <= ALLOWED[layer], (
+            f"{path.relative_to(PACKAGE)} imports {used - ALLOWED[layer]}"
+        )
+
+
+def test_core_imports_no_cli_plotting_or_web_framework() -> None:
+    code = (
+        "import sys, equipoise, equipoise.analysis.assess, equipoise.analysis.mapping;"
+        "frameworks = ('click', 'matplotlib', 'flask', 'fastapi', 'typer');"
+        "bad = [m for m in frameworks if m in sys.modules];"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
