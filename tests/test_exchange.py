@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -72,6 +73,102 @@ def test_even_spread_counterforce_hand_calculation() -> None:
     assert draws.mean() == pytest.approx(8.125, abs=4 * draws.std() / math.sqrt(trials))
     assert (draws >= 0).all()
     assert (draws <= 10).all()
+
+
+def test_mixed_counterforce_rounds_multiply_survival() -> None:
+    """One launcher hit by one round with q = 0.9 and one with q = 0.1 survives with
+    0.1 · 0.9 = 0.09: destroyed 0.91 (exact, not the mean-q approximation's 0.75)."""
+    killed = counterforce_expected(
+        np.array([[[1.0], [1.0]]]), np.array([0.9, 0.1]), np.array([[1.0]])
+    )
+    assert killed[0, 0] == pytest.approx(0.91)
+    trials = 40_000
+    draws = counterforce_stochastic(
+        np.random.default_rng(2),
+        np.ones((trials, 2, 1), dtype=np.int64),
+        np.array([0.9, 0.1]),
+        np.ones((trials, 1), dtype=np.int64),
+    )
+    assert draws.mean() == pytest.approx(0.91, abs=4 * math.sqrt(0.91 * 0.09 / trials))
+
+
+@given(
+    rounds=st.lists(st.floats(0, 100), min_size=2, max_size=3),
+    kills=st.lists(st.floats(0, 1), min_size=3, max_size=3),
+    launchers=st.floats(0.5, 60),
+    element=st.integers(0, 2),
+    fewer=st.floats(0, 1),
+)
+def test_fewer_counterforce_rounds_never_destroy_more(
+    rounds: list[float], kills: list[float], launchers: float, element: int, fewer: float
+) -> None:
+    """Property: taking away arriving counterforce rounds of any element never raises losses."""
+    count = len(rounds)
+    element %= count
+    leak = np.array(rounds, dtype=float).reshape(1, count, 1)
+    less = leak.copy()
+    less[0, element, 0] *= fewer
+    kill = np.array(kills[:count])
+    target = np.array([[launchers]])
+    assert (
+        counterforce_expected(less, kill, target)[0, 0]
+        <= counterforce_expected(leak, kill, target)[0, 0] + 1e-9
+    )
+
+
+@dataclass(frozen=True)
+class ExchangeCase:
+    launchers: list[int]
+    rounds: list[int]
+    counterforce: list[float]
+    kill: list[list[float]]
+    stock: int
+    channels: int
+    more: int
+    split: list[float]
+    waves: int
+
+    def outcome(self, stock: int) -> tuple[float, float, float]:
+        """(damage to the victim, its launchers destroyed, its retaliation)."""
+        a = side(
+            offence(self.launchers, self.rounds, counterforce_kill=self.counterforce, damage=0.3),
+            defence(),
+        )
+        b = side(offence([30], [60], damage=0.5), defence([stock], [self.channels], [1]))
+        out = exchange_expected(
+            direction(a, b, self.kill, waves=self.waves), np.array([self.split])
+        )
+        return (
+            float(out.first_strike_damage[0]),
+            float(out.victim_launchers_destroyed[0]),
+            float(out.retaliation_damage[0]),
+        )
+
+
+@st.composite
+def exchanges(draw: st.DrawFn) -> ExchangeCase:
+    count = draw(st.integers(1, 3))
+    return ExchangeCase(
+        launchers=[draw(st.integers(1, 40)) for _ in range(count)],
+        rounds=[draw(st.integers(1, 120)) for _ in range(count)],
+        counterforce=[draw(st.floats(0, 1)) for _ in range(count)],
+        kill=[[draw(st.floats(0.05, 1))] for _ in range(count)],
+        stock=draw(st.integers(0, 100)),
+        channels=draw(st.integers(0, 30)),
+        more=draw(st.integers(1, 60)),
+        split=[draw(st.floats(0, 1)) for _ in range(count)],
+        waves=draw(st.integers(1, 3)),
+    )
+
+
+@given(exchanges())
+def test_more_victim_interceptors_never_raise_its_losses(case: ExchangeCase) -> None:
+    """Property: for a fixed strike, more interceptors for the victim never raise the damage
+    it suffers or the launchers it loses, nor lower its retaliation."""
+    base, better = case.outcome(case.stock), case.outcome(case.stock + case.more)
+    assert better[0] <= base[0] + 1e-9
+    assert better[1] <= base[1] + 1e-9
+    assert better[2] >= base[2] - 1e-9
 
 
 @given(n=st.floats(0, 200), launchers=st.floats(0.5, 100), q=st.floats(0, 1))

@@ -373,6 +373,16 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
     return scenario_from_text(text, label)
 
 
+# YAML reads these as line breaks inside plain or single-quoted scalars; only the
+# double-quoted style escapes them, so text holding them must use it to round-trip.
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029", "\r")
+
+
+def _represent_text(representer: Any, text: str) -> Any:
+    style = '"' if any(mark in text for mark in _LINE_BREAKS) else None
+    return representer.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
 def dump_scenario(scenario: Scenario) -> str:
     """YAML text for a scenario; loading it gives back an equal Scenario."""
     import io
@@ -381,6 +391,7 @@ def dump_scenario(scenario: Scenario) -> str:
     data = {"schema_version": scenario.schema_version, **data}
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
+    yaml.representer.add_representer(str, _represent_text)
     yaml.width = 100
     stream = io.StringIO()
     yaml.dump(data, stream)

@@ -8,10 +8,11 @@ retaliates with what survives, countervalue only, through the striker's defences
 With no defences, one round per launcher and kill probability 1 this is the
 exchange of Intriligator & Brito (1984, *Journal of Conflict Resolution* 28(1)).
 
-Counterforce rounds are spread as evenly as possible over the targeted launchers,
-so while rounds do not outnumber launchers each arriving round removes ``q``
-launchers in expectation (Intriligator–Brito's linear f); beyond that, rounds
-double up on the same launchers with diminishing returns.
+Each striker element spreads its counterforce rounds as evenly as possible over
+the targeted launchers, independently of its other elements, so while rounds do
+not outnumber launchers each arriving round removes ``q`` launchers in expectation
+(Intriligator–Brito's linear f); beyond that, rounds double up on the same
+launchers with diminishing returns.
 
 Everything is vectorised over a leading batch axis. The expected-value form is the
 mean-field approximation (no Python loop over trials); the stochastic form draws
@@ -247,13 +248,20 @@ def strike_stochastic(
     return StrikeOutcome(launched, leakers, intercepted)
 
 
-def _mean_kill_probability(counterforce_leakers: Array, kill: FloatArray) -> FloatArray:
-    arriving = counterforce_leakers.sum(axis=1)
-    weighted = (counterforce_leakers * kill[np.newaxis, :, np.newaxis]).sum(axis=1)
-    mean: FloatArray = np.divide(
-        weighted, arriving, out=np.zeros(arriving.shape, dtype=float), where=arriving > 0
-    )
-    return mean
+def even_spread_survival(rounds: Array, launchers: Array, kill: float) -> FloatArray:
+    """Expected share of launchers surviving ``rounds`` spread evenly over them.
+
+    ``rounds // launchers`` rounds on every launcher and one more on
+    ``rounds % launchers`` of them, each killing its aim point with ``kill``. While
+    rounds do not outnumber launchers this is ``1 - kill * rounds / launchers``:
+    Intriligator–Brito's linear counterforce.
+    """
+    safe = np.where(launchers > 0, launchers, 1.0)
+    per_launcher = np.floor(rounds / safe)
+    extra = rounds - per_launcher * safe
+    miss = 1.0 - kill
+    surviving = (extra * miss ** (per_launcher + 1) + (safe - extra) * miss**per_launcher) / safe
+    return np.asarray(np.where(launchers > 0, surviving, 1.0), dtype=float)
 
 
 def counterforce_expected(
@@ -261,35 +269,44 @@ def counterforce_expected(
 ) -> FloatArray:
     """Expected launchers destroyed per victim element, (batch, victim elements).
 
-    ``counterforce_leakers`` is (batch, striker elements, victim elements); rounds
-    on one target element are spread evenly over its launchers, each killing its
-    aim point with the rounds' mean kill probability.
+    ``counterforce_leakers`` is (batch, striker elements, victim elements). Each
+    striker element spreads its rounds evenly over the target's launchers,
+    independently of the other elements, so survival shares multiply: exact for
+    one element, and never more destroyed when fewer rounds arrive.
     """
-    arriving = counterforce_leakers.sum(axis=1)
-    q = _mean_kill_probability(counterforce_leakers, kill)
-    safe_launchers = np.where(launchers > 0, launchers, 1.0)
-    per_launcher = np.floor(arriving / safe_launchers)
-    extra = arriving - per_launcher * safe_launchers
-    miss = 1.0 - q
-    destroyed = extra * (1.0 - miss ** (per_launcher + 1)) + (safe_launchers - extra) * (
-        1.0 - miss**per_launcher
-    )
-    return np.where(launchers > 0, np.minimum(destroyed, launchers), 0.0)
+    surviving = np.ones(launchers.shape)
+    for element in range(counterforce_leakers.shape[1]):
+        if kill[element] > 0.0:
+            surviving = surviving * even_spread_survival(
+                counterforce_leakers[:, element, :], launchers, float(kill[element])
+            )
+    return np.asarray(launchers * (1.0 - surviving), dtype=float)
 
 
 def counterforce_stochastic(
     rng: np.random.Generator, counterforce_leakers: IntArray, kill: FloatArray, launchers: IntArray
 ) -> IntArray:
-    """Launchers destroyed per victim element in each trial (same model, drawn)."""
-    arriving = counterforce_leakers.sum(axis=1)
-    q = _mean_kill_probability(counterforce_leakers, kill)
-    safe_launchers = np.where(launchers > 0, launchers, 1)
-    per_launcher = arriving // safe_launchers
-    extra = arriving - per_launcher * safe_launchers
-    miss = 1.0 - q
-    doubled = rng.binomial(extra, 1.0 - miss ** (per_launcher + 1))
-    single = rng.binomial(safe_launchers - extra, 1.0 - miss**per_launcher)
-    return np.where(launchers > 0, doubled + single, 0).astype(np.int64)
+    """Launchers destroyed per victim element in each trial (the same model, drawn).
+
+    For each striker element in turn, which launchers get the extra round is
+    random: the live ones among them are hypergeometric, and each live launcher
+    survives its rounds with ``(1 - kill) ** rounds``.
+    """
+    alive = np.array(launchers, dtype=np.int64, copy=True)
+    safe = np.where(launchers > 0, launchers, 1)
+    for element in range(counterforce_leakers.shape[1]):
+        q = float(kill[element])
+        if q <= 0.0:
+            continue
+        rounds = counterforce_leakers[:, element, :]
+        per_launcher = rounds // safe
+        extra = rounds - per_launcher * safe
+        alive_extra = rng.hypergeometric(extra, safe - extra, np.where(launchers > 0, alive, 0))
+        miss = 1.0 - q
+        alive = rng.binomial(alive_extra, miss ** (per_launcher + 1)) + rng.binomial(
+            alive - alive_extra, miss**per_launcher
+        )
+    return np.asarray(launchers - alive, dtype=np.int64)
 
 
 def rounds_on_surviving_launchers(

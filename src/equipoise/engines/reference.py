@@ -127,25 +127,20 @@ def exchange_one_trial(
     )
     surviving_launchers, surviving_rounds = [], []
     for m, launchers in enumerate(v_launchers):
-        arriving = sum(leakers[e][1 + m] for e in range(s_off.elements))
         if launchers == 0:
             surviving_launchers.append(0)
             surviving_rounds.append(v_rounds[m])
             continue
-        q = (
-            sum(
-                leakers[e][1 + m] * float(s_off.counterforce_kill[e]) for e in range(s_off.elements)
-            )
-            / arriving
-            if arriving
-            else 0.0
-        )
-        hits = [0] * launchers
-        for position, launcher in enumerate(rng.permutation(launchers)):
-            hits[int(launcher)] = arriving // launchers + (
-                1 if position < arriving % launchers else 0
-            )
-        alive = [rng.random() >= 1.0 - (1.0 - q) ** h for h in hits]
+        alive = [True] * launchers
+        for e in range(s_off.elements):
+            q = float(s_off.counterforce_kill[e])
+            arriving = leakers[e][1 + m]
+            if q <= 0.0 or arriving == 0:
+                continue
+            for position, launcher in enumerate(rng.permutation(launchers)):
+                hits = arriving // launchers + (1 if position < arriving % launchers else 0)
+                if alive[int(launcher)] and rng.random() >= (1.0 - q) ** hits:
+                    alive[int(launcher)] = False
         base, extra = divmod(v_rounds[m], launchers)
         held = [base + (1 if i < extra else 0) for i in range(launchers)]
         surviving_launchers.append(sum(alive))
