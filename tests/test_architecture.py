@@ -1,4 +1,4 @@
-"""Imports flow one way: domain -> engines -> analysis -> report -> cli.
+"""Imports flow one way: data and engines (leaves) -> domain -> analysis -> report -> cli.
 
 The numeric core never imports the CLI framework, a plotting library or a web
 framework, so a different front end can replace the CLI without touching it.
@@ -18,9 +18,9 @@ PACKAGE = Path(__file__).parents[1] / "src" / "equipoise"
 # what each layer may import from equipoise (besides itself and equipoise.errors)
 ALLOWED = {
     "engines": set(),
-    "domain": set(),
-    "analysis": {"engines", "domain"},
-    "data": {"engines", "domain"},
+    "data": set(),
+    "domain": {"data"},
+    "analysis": {"engines", "domain", "data"},
     "report": {"analysis", "engines", "domain", "data"},
     "plots": {"analysis", "engines", "domain", "data", "report"},
     "cli": {"analysis", "engines", "domain", "data", "report", "plots"},

@@ -13,10 +13,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from equipoise import data
 from equipoise.analysis.assess import DEFAULT_TRIALS
 from equipoise.analysis.assess import analyze as _analyze
+from equipoise.analysis.balance import BalanceResult, balance
+from equipoise.analysis.dynamics import (
+    ArmsRaceResult,
+    AttritionResult,
+    FitResult,
+    arms_race,
+    attrition,
+    fit_lanchester,
+    fit_richardson,
+)
 from equipoise.analysis.mapping import AxisSpec, DeterrenceMap, axis_values, deterrence_map
 from equipoise.analysis.results import AnalysisResult, DyadAssessment, Estimate, SideAssessment
+from equipoise.data import cinc
 from equipoise.domain.loading import (
     builtin_names,
     dump_scenario,
@@ -46,11 +58,15 @@ def analyze(
 
 __all__ = [
     "AnalysisResult",
+    "ArmsRaceResult",
+    "AttritionResult",
     "AxisSpec",
+    "BalanceResult",
     "DeterrenceMap",
     "DyadAssessment",
     "EquipoiseError",
     "Estimate",
+    "FitResult",
     "InputError",
     "Problem",
     "Scenario",
@@ -58,10 +74,17 @@ __all__ = [
     "SideAssessment",
     "__version__",
     "analyze",
+    "arms_race",
+    "attrition",
     "axis_values",
+    "balance",
     "builtin_names",
+    "cinc",
+    "data",
     "deterrence_map",
     "dump_scenario",
+    "fit_lanchester",
+    "fit_richardson",
     "load_scenario",
     "scenario_json_schema",
 ]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from equipoise.analysis.bargaining import dyad_bargaining
 from equipoise.analysis.forces import (
     DyadForces,
     ElementLabel,
@@ -266,6 +267,7 @@ def assess_dyad(
         sides,
         tuple(layer_use),
         forces.a.notes + forces.b.notes,
+        dyad_bargaining(scenario, *sides),
     )
 
 

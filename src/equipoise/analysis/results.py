@@ -9,6 +9,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from equipoise.engines.dynamics import BargainingRange
+
 DeterrenceStatus = Literal["mutual deterrence", "only A deterred", "only B deterred", "neither"]
 
 Z95 = 1.959963984540054
@@ -140,6 +142,67 @@ class LayerUse:
 
 
 @dataclass(frozen=True)
+class Bargaining:
+    """Fearon's bargaining range of a dyad in A's share of the good, or why it is missing.
+
+    ``p_first`` is A's probability of prevailing when A strikes first, ``p_second``
+    when B does; the range is [p_first − c_A, p_second + c_B] and is ``closed`` when
+    that interval is empty.
+    """
+
+    probability_source: str
+    p_first: float | None = None
+    p_second: float | None = None
+    cost_a: float | None = None
+    cost_b: float | None = None
+    low: float | None = None
+    high: float | None = None
+    closed: bool | None = None
+    reason: str = ""
+
+    @classmethod
+    def of(cls, source: str, value: BargainingRange) -> Bargaining:
+        return cls(
+            source,
+            value.p_first,
+            value.p_second,
+            value.cost_a,
+            value.cost_b,
+            value.low,
+            value.high,
+            value.closed,
+        )
+
+    @classmethod
+    def unavailable(
+        cls, source: str, reason: str, p_first: float | None = None, p_second: float | None = None
+    ) -> Bargaining:
+        return cls(source, p_first, p_second, reason=reason)
+
+    @property
+    def width(self) -> float | None:
+        if self.low is None or self.high is None:
+            return None
+        return self.high - self.low
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = clean(
+            {
+                "probability_source": self.probability_source,
+                "p_a_prevails_striking_first": self.p_first,
+                "p_a_prevails_struck_first": self.p_second,
+                "war_cost_a": self.cost_a,
+                "war_cost_b": self.cost_b,
+                "range": None if self.low is None else [self.low, self.high],
+                "width": self.width,
+                "closed": self.closed,
+                "unavailable_because": self.reason or None,
+            }
+        )
+        return data
+
+
+@dataclass(frozen=True)
 class DyadAssessment:
     """Deterrence in one dyad: both sides and the resulting status."""
 
@@ -150,6 +213,7 @@ class DyadAssessment:
     sides: tuple[SideAssessment, SideAssessment]
     layer_use: tuple[LayerUse, ...] = ()
     notes: tuple[str, ...] = ()
+    bargaining: Bargaining | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -158,6 +222,7 @@ class DyadAssessment:
             "label": self.label,
             "status": self.status,
             "sides": [side.to_dict() for side in self.sides],
+            "bargaining": None if self.bargaining is None else self.bargaining.to_dict(),
             "interception_by_layer": [
                 clean(
                     {
@@ -256,12 +321,16 @@ class AnalysisResult:
         rows = []
         for dyad in self.dyads:
             for side in dyad.sides:
+                bargain = dyad.bargaining
                 row: dict[str, Any] = {
                     "dyad": f"{dyad.a}-{dyad.b}",
                     "state": side.state,
                     "rival": side.rival,
                     "status": dyad.status,
                     "deterred": side.deterred,
+                    "bargaining_low": None if bargain is None else bargain.low,
+                    "bargaining_high": None if bargain is None else bargain.high,
+                    "bargaining_closed": None if bargain is None else bargain.closed,
                 }
                 for name in SIDE_COLUMNS:
                     estimate: Estimate = getattr(side, name)

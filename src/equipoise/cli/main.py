@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+import numpy as np
 
 from equipoise.analysis.assess import DEFAULT_TRIALS, analyze
+from equipoise.analysis.balance import balance, parse_years
+from equipoise.analysis.dynamics import arms_race, attrition, fit_lanchester, fit_richardson
 from equipoise.analysis.mapping import (
     AxisSpec,
     axis_values,
@@ -25,9 +28,20 @@ from equipoise.analysis.mapping import (
     deterrence_map,
     parse_axis_name,
 )
+from equipoise.data import states as nmc_states
+from equipoise.domain.dynamics import (
+    ArmsRace,
+    ArmsRaceFile,
+    Attrition,
+    AttritionFile,
+    arms_race_problems,
+    attrition_problems,
+)
 from equipoise.domain.loading import (
+    builtin_files,
     builtin_names,
     builtin_text,
+    load_document,
     parse_yaml,
     read_text_file,
     resolve_source,
@@ -35,8 +49,11 @@ from equipoise.domain.loading import (
     scenario_json_schema,
     scenario_problems,
 )
+from equipoise.domain.references import suggest
 from equipoise.domain.scenario import Scenario
+from equipoise.domain.series import read_series
 from equipoise.errors import EquipoiseError, InputError, ScenarioError
+from equipoise.report.dynamics import arms_race_text, attrition_text, balance_text, fit_text
 from equipoise.report.text import analysis_text
 
 DEFAULT_SCENARIO = "west-asia-2024"
@@ -307,6 +324,180 @@ def map_command(
         axes.append(AxisSpec(party, system, axis_values(low, high, steps)))
     result = deterrence_map(model, a, b, axes[0], axes[1], first_strike_advantage=not no_fsa)
     write_output(result.to_frame().to_csv(index=False), output, force)
+
+
+def _emit(result: Any, text: str, output_format: str, output: Path | None, force: bool) -> None:
+    if output_format == "json":
+        write_output(json.dumps(result.to_dict(), indent=2), output, force)
+    elif output_format == "csv":
+        write_output(result.to_frame().to_csv(index=False), output, force)
+    else:
+        write_output(text, output, force)
+
+
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+
+
+@cli.command(name="balance")
+@click.argument("states", nargs=-1)
+@click.option("--years", help="FIRST-LAST, e.g. 1990-2016 (default: every year both exist).")
+@click.option(
+    "--exponent", type=float, default=1.0, show_default=True, help="Contest function exponent m."
+)
+@click.option("--list", "list_states", is_flag=True, help="List the states and their codes.")
+@format_option
+@output_option
+@force_option
+def balance_command(
+    states: tuple[str, ...],
+    years: str | None,
+    exponent: float,
+    list_states: bool,
+    output_format: str,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """CINC, its six components, capability ratio and P(prevail) per year (CoW data).
+
+    STATES are two CoW abbreviations, CoW codes or ISO3 codes, e.g. ISR IRN.
+    """
+    if list_states:
+        rows = [f"{s.ccode:>4}  {s.stateabb:<4} {s.iso3 or '-':<4} {s.name}" for s in nmc_states()]
+        write_output("code CoW  ISO3 name\n" + "\n".join(rows), output, force)
+        return
+    if len(states) != 2:
+        raise InputError(
+            f"balance needs two states, got {len(states)}", "for example: equipoise balance ISR IRN"
+        )
+    result = balance(states[0], states[1], parse_years(years), exponent)
+    _emit(result, balance_text(result), output_format, output, force)
+
+
+def _arms_race_source(name_or_path: str) -> tuple[ArmsRace, str]:
+    text, label = resolve_source(name_or_path)
+    parsed = parse_yaml(text, label)
+    if isinstance(parsed.data, dict) and "classes" in parsed.data:
+        scenario = scenario_from_text(text, label)
+        if scenario.arms_race is None:
+            raise InputError(
+                f"{label} has no arms_race block",
+                "add one (see `equipoise show west-asia-2024`) or pass an arms-race file",
+            )
+        return scenario.arms_race, label
+    checks = lambda data: arms_race_problems(data.get("arms_race"))  # noqa: E731
+    return load_document(text, label, ArmsRaceFile, "arms-race file", checks).arms_race, label
+
+
+@cli.command(name="arms-race")
+@click.argument("source", required=False, default=DEFAULT_SCENARIO)
+@click.option(
+    "--fit",
+    "fit_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV of observed levels (columns year and the two sides) to fit the coefficients to.",
+)
+@format_option
+@output_option
+@force_option
+def arms_race_command(
+    source: str, fit_path: Path | None, output_format: str, output: Path | None, force: bool
+) -> None:
+    """Richardson arms race: trajectory, equilibrium and stability, or a fit to data.
+
+    SOURCE is a scenario with an arms_race block, or a file with only that block.
+    """
+    race, _ = _arms_race_source(source)
+    if fit_path is None:
+        result = arms_race(race)
+        _emit(result, arms_race_text(result), output_format, output, force)
+        return
+    series = read_series(
+        fit_path,
+        ("year", race.a, race.b),
+        (f"delivered_to_{race.a}", f"delivered_to_{race.b}"),
+        time="year",
+        min_rows=5,
+    )
+    flows = np.column_stack(
+        [
+            series.columns.get(f"delivered_to_{side}", np.zeros(series.length))
+            for side in (race.a, race.b)
+        ]
+    )[:-1]
+    fit = fit_richardson(series["year"], series[race.a], series[race.b], flows, (race.a, race.b))
+    _emit(fit, fit_text(fit), output_format, output, force)
+
+
+def _attrition_source(name_or_path: str | None) -> Attrition:
+    builtins = builtin_files("attrition")
+    if name_or_path is None:
+        name_or_path = "iwo-jima-1945"
+    if name_or_path in builtins and not Path(name_or_path).exists():
+        text, label = builtins[name_or_path], f"<built-in {name_or_path}>"
+    else:
+        path = Path(name_or_path)
+        if not path.exists() and path.suffix not in (".yaml", ".yml"):
+            raise InputError(
+                f"'{name_or_path}' is neither a file nor a built-in battle",
+                f"{suggest(name_or_path, builtins)} "
+                f"Built-in battles: {', '.join(sorted(builtins))}",
+            )
+        text, label = read_text_file(path, "attrition file"), str(path)
+    checks = lambda data: attrition_problems(data.get("attrition"))  # noqa: E731
+    return load_document(text, label, AttritionFile, "attrition file", checks).attrition
+
+
+@cli.command(name="attrition")
+@click.argument("source", required=False)
+@click.option("--law", type=click.Choice(["square", "linear"]), help="Override the file's law.")
+@click.option(
+    "--fit",
+    "fit_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV of force sizes (columns day and the two side names) to fit alpha and beta to.",
+)
+@format_option
+@output_option
+@force_option
+def attrition_command(
+    source: str | None,
+    law: str | None,
+    fit_path: Path | None,
+    output_format: str,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """Lanchester square or linear law with reinforcements, or a fit to force sizes.
+
+    SOURCE is an attrition file or a built-in battle (default: iwo-jima-1945, Engel 1954).
+    """
+    case = _attrition_source(source)
+    if law is not None:
+        case = case.model_copy(update={"law": law})
+    if fit_path is None:
+        result = attrition(case)
+        _emit(result, attrition_text(result), output_format, output, force)
+        return
+    a, b = case.a.name, case.b.name
+    series = read_series(
+        fit_path, ("day", a, b), (f"{a}_reinforcements", f"{b}_reinforcements"), time="day"
+    )
+    fit = fit_lanchester(
+        series["day"],
+        series[a],
+        series[b],
+        series.columns.get(f"{a}_reinforcements"),
+        series.columns.get(f"{b}_reinforcements"),
+        law=case.law,
+        names=(a, b),
+    )
+    _emit(fit, fit_text(fit), output_format, output, force)
 
 
 def main() -> None:

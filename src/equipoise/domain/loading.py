@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
@@ -240,6 +240,8 @@ def _explain(error: Mapping[str, Any], root: type[BaseModel], loc: Loc) -> tuple
     if kind in ("too_long", "string_too_long"):
         return "is too long", "shorten it"
     message = str(error.get("msg", "invalid value"))
+    if kind == "value_error":
+        return message.removeprefix("Value error, "), ""
     return f"{message} (got {_shown(value)})", ""
 
 
@@ -290,23 +292,57 @@ def _require_mapping(parsed: ParsedYaml, what: str) -> None:
         )
 
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def document_problems(
+    parsed: ParsedYaml,
+    model: type[ModelT],
+    what: str,
+    references: Callable[[Mapping[str, Any]], list[LocatedProblem]] | None = None,
+) -> tuple[ModelT | None, list[Problem]]:
+    """Validate a parsed document against ``model``: the object (if valid) and every problem."""
+    _require_mapping(parsed, what)
+    problems = located(parsed, references(parsed.data)) if references is not None else []
+    try:
+        document = model.model_validate(parsed.data, context={"references_checked": True})
+    except ValidationError as error:
+        return None, problems_from_validation(error, model, parsed) + problems
+    return (None if problems else document), problems
+
+
 def scenario_problems(parsed: ParsedYaml) -> tuple[Scenario | None, list[Problem]]:
     """Validate a parsed scenario, returning it (if valid) and every problem found."""
-    _require_mapping(parsed, "scenario")
-    problems = located(parsed, reference_problems(parsed.data))
-    try:
-        scenario = Scenario.model_validate(parsed.data, context={"references_checked": True})
-    except ValidationError as error:
-        return None, problems_from_validation(error, Scenario, parsed) + problems
-    return (None if problems else scenario), problems
+    return document_problems(parsed, Scenario, "scenario", reference_problems)
+
+
+def load_document(
+    text: str,
+    source: str,
+    model: type[ModelT],
+    what: str,
+    references: Callable[[Mapping[str, Any]], list[LocatedProblem]] | None = None,
+) -> ModelT:
+    """Parse and validate YAML against any file model; a ScenarioError lists the problems."""
+    document, problems = document_problems(parse_yaml(text, source), model, what, references)
+    if problems or document is None:
+        raise ScenarioError(problems)
+    return document
 
 
 def scenario_from_text(text: str, source: str) -> Scenario:
     """Parse and validate scenario YAML; raise ScenarioError listing every problem."""
-    scenario, problems = scenario_problems(parse_yaml(text, source))
-    if problems or scenario is None:
-        raise ScenarioError(problems)
-    return scenario
+    return load_document(text, source, Scenario, "scenario", reference_problems)
+
+
+def builtin_files(kind: str) -> dict[str, str]:
+    """Built-in files of one kind (a subfolder of the built-ins), name -> YAML text."""
+    folder = resources.files(BUILTIN_PACKAGE).joinpath(kind)
+    return {
+        entry.name.removesuffix(".yaml"): entry.read_text("utf-8")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml")
+    }
 
 
 def builtin_names() -> list[str]:
@@ -407,7 +443,6 @@ def scenario_json_schema() -> dict[str, Any]:
 
 
 __all__ = [
-    "Literal",
     "ParsedYaml",
     "builtin_names",
     "builtin_text",

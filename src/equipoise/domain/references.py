@@ -7,47 +7,13 @@ reference problems together, each with the path of the field at fault.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
+from equipoise.domain.dynamics import arms_race_problems
+from equipoise.domain.problems import Loc, LocatedProblem, format_loc, suggest
 from equipoise.domain.scenario import OFFENSIVE_KINDS
-
-Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class LocatedProblem:
-    """A problem at a path in the scenario (file and line are added by the loader)."""
-
-    loc: Loc
-    message: str
-    fix: str = ""
-
-
-def format_loc(loc: Loc) -> str:
-    """A field path as users write it: ``states.IRN.inventory.mrbm`` or ``dyads[0].a``."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-def suggest(name: object, choices: Iterable[str]) -> str:
-    """'did you mean ...' text for a misspelt name, or a list of valid names."""
-    options = sorted(str(choice) for choice in choices)
-    if not options:
-        return "there is nothing to refer to yet; define it first"
-    close = difflib.get_close_matches(str(name), options, n=3, cutoff=0.5)
-    if close:
-        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
-    shown = ", ".join(f"'{o}'" for o in options[:12])
-    more = f" (and {len(options) - 12} more)" if len(options) > 12 else ""
-    return f"use one of {shown}{more}."
+from equipoise.errors import InputError
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -359,6 +325,74 @@ def _calibration_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
     return problems
 
 
+def _capability_problems(states: Mapping[str, Any]) -> list[LocatedProblem]:
+    from equipoise import data as nmc_data
+
+    problems: list[LocatedProblem] = []
+    for name, state in states.items():
+        capability = _mapping(_mapping(state).get("capability"))
+        if not capability:
+            continue
+        here: Loc = ("states", name, "capability")
+        source = capability.get("source")
+        if source == "given":
+            if capability.get("cinc") is None:
+                problems.append(
+                    LocatedProblem(
+                        here, "source 'given' needs a 'cinc' value", "add 'cinc: <share>'"
+                    )
+                )
+            continue
+        if source != "nmc":
+            continue
+        if capability.get("cinc") is not None:
+            problems.append(
+                LocatedProblem(
+                    (*here, "cinc"),
+                    "'cinc' is taken from the data when source is 'nmc'",
+                    "remove 'cinc', or use 'source: given'",
+                )
+            )
+        year = capability.get("year")
+        if not isinstance(year, int):
+            problems.append(
+                LocatedProblem(
+                    here, "source 'nmc' needs a 'year'", "add 'year: 2016' (the data end in 2016)"
+                )
+            )
+            continue
+        named = capability.get("state")
+        try:
+            record = nmc_data.resolve_state(named if isinstance(named, str) else name)
+        except InputError as error:
+            fix = (
+                error.fix if named else f"{error.fix} Or name it with 'state: <CoW or ISO3 code>'."
+            )
+            problems.append(LocatedProblem((*here, "state") if named else here, error.message, fix))
+            continue
+        try:
+            nmc_data.capability(record, year)
+        except InputError as error:
+            problems.append(LocatedProblem((*here, "year"), error.message, error.fix))
+    return problems
+
+
+def _arms_race_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
+    states = _mapping(data.get("states"))
+    race = _mapping(data.get("arms_race"))
+    problems = arms_race_problems(race) if race else []
+    for key in ("a", "b"):
+        name = race.get(key)
+        if isinstance(name, str) and name not in states:
+            problems.append(
+                LocatedProblem(("arms_race", key), f"unknown state '{name}'", suggest(name, states))
+            )
+    return problems
+
+
+__all__ = ["Loc", "LocatedProblem", "format_loc", "reference_problems", "suggest"]
+
+
 def reference_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
     """Every cross-reference problem in a scenario mapping."""
     classes = _mapping(data.get("classes"))
@@ -371,4 +405,6 @@ def reference_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
         *_dyad_problems(_sequence(data.get("dyads")), states),
         *_withdrawal_problems(data),
         *_calibration_problems(data),
+        *_capability_problems(states),
+        *_arms_race_problems(data),
     ]

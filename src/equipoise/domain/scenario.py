@@ -13,18 +13,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationInfo, model_validator
+from pydantic import Field, Strict, ValidationInfo, model_validator
 
-MAX_COUNT = 10_000_000
-MAX_VALUE = 1e9
-
-Count = Annotated[int, Strict(), Field(ge=0, le=MAX_COUNT)]
-PositiveCount = Annotated[int, Strict(), Field(ge=1, le=MAX_COUNT)]
-Probability = Annotated[float, Strict(), Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-NonNegative = Annotated[float, Strict(), Field(ge=0.0, le=MAX_VALUE, allow_inf_nan=False)]
-Positive = Annotated[float, Strict(), Field(gt=0.0, le=MAX_VALUE, allow_inf_nan=False)]
-Name = Annotated[str, Strict(), Field(min_length=1, max_length=80)]
-Text = Annotated[str, Strict(), Field(max_length=4000)]
+from equipoise.domain.common import (
+    Count,
+    Frozen,
+    Name,
+    NonNegative,
+    Positive,
+    PositiveCount,
+    Probability,
+    Text,
+)
+from equipoise.domain.dynamics import ArmsRace
 
 OffensiveKind = Literal[
     "ballistic_missile", "cruise_missile", "drone", "strike_aircraft", "rocket_artillery"
@@ -37,12 +38,6 @@ OFFENSIVE_KINDS: tuple[str, ...] = (
     "rocket_artillery",
 )
 GUIDED_BY_DEFAULT = frozenset({"cruise_missile", "drone"})
-
-
-class Frozen(BaseModel):
-    """Base of every scenario model: immutable, no unknown keys."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
 
 class OffensiveClass(Frozen):
@@ -128,12 +123,32 @@ class Holding(Frozen):
     source: Text | None = None
 
 
+class Capability(Frozen):
+    """A state's material capability base (DOMAIN.md §4).
+
+    ``source: nmc`` takes its CINC in ``year`` from the Correlates of War National
+    Material Capabilities data shipped with equipoise (``state`` names it by CoW
+    abbreviation, CoW code or ISO3 code; default: the state's key).
+    ``source: given`` uses the ``cinc`` written here.
+    """
+
+    source: Literal["nmc", "given"]
+    year: Annotated[int, Strict(), Field(ge=1816, le=2100)] | None = None
+    state: Name | None = None
+    cinc: Annotated[float, Strict(), Field(gt=0.0, le=1.0, allow_inf_nan=False)] | None = None
+
+
 class State(Frozen):
-    """A state: what it values, what it cannot accept losing, what it holds."""
+    """A state: what it values, what it cannot accept losing, what it holds.
+
+    ``war_cost`` is Fearon's (1995) cost of war as a share of the disputed good.
+    """
 
     name: Text = ""
     value_at_risk: Positive = 100.0
     unacceptable_damage: Positive
+    war_cost: Probability | None = None
+    capability: Capability | None = None
     inventory: dict[Name, Holding] = Field(default_factory=dict)
     source: Text = "illustrative"
 
@@ -204,6 +219,19 @@ class DeterrenceSettings(Frozen):
     confidence: Probability = 0.5
 
 
+class BargainingSettings(Frozen):
+    """Where the probability of victory in Fearon's bargaining range comes from.
+
+    ``exchange``: each side's share of the destruction in the exchange it opens and
+    in the one the rival opens (so a first-strike advantage narrows the range);
+    ``capability``: the contest function of the states' capabilities,
+    C_A^m / (C_A^m + C_B^m) with m = ``exponent``.
+    """
+
+    probability: Literal["exchange", "capability"] = "exchange"
+    exponent: Annotated[float, Strict(), Field(gt=0.0, le=20.0, allow_inf_nan=False)] = 1.0
+
+
 class CalibrationCase(Frozen):
     """A reported attack the model must reproduce within a band.
 
@@ -232,12 +260,14 @@ class Scenario(Frozen):
     sources: dict[Name, Text] = Field(default_factory=dict)
     exchange: ExchangeSettings = Field(default_factory=ExchangeSettings)
     deterrence: DeterrenceSettings = Field(default_factory=DeterrenceSettings)
+    bargaining: BargainingSettings = Field(default_factory=BargainingSettings)
     classes: dict[Name, SystemClass]
     states: dict[Name, State]
     backers: dict[Name, Backer] = Field(default_factory=dict)
     dyads: tuple[Dyad, ...] = Field(min_length=1)
     withdrawals: tuple[Withdrawal, ...] = ()
     calibration: tuple[CalibrationCase, ...] = ()
+    arms_race: ArmsRace | None = None
 
     @model_validator(mode="after")
     def _check_references(self, info: ValidationInfo) -> Scenario:

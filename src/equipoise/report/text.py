@@ -101,9 +101,31 @@ def dyad_table(dyad: DyadAssessment) -> str:
     ]
     title = f"Dyad {dyad.a}-{dyad.b}" + (f" ({dyad.label})" if dyad.label else "")
     text = f"{title}: {status_text(dyad)}\n" + table(lines, ("", dyad.a, dyad.b))
+    if dyad.bargaining is not None:
+        text += "\n" + bargaining_text(dyad)
     if dyad.notes:
         text += "\n" + "\n".join(f"  note: {note}" for note in dyad.notes)
     return text
+
+
+def bargaining_text(dyad: DyadAssessment) -> str:
+    """One line on Fearon's bargaining range (DOMAIN.md §4)."""
+    bargain = dyad.bargaining
+    assert bargain is not None
+    source = f"P from {bargain.probability_source}"
+    if bargain.low is None or bargain.high is None:
+        return f"bargaining range: n/a ({bargain.reason}; {source})"
+    p = (
+        f"P({dyad.a} prevails) {bargain.p_first:.3f} striking first, "
+        f"{bargain.p_second:.3f} struck first"
+    )
+    costs = f"war costs {bargain.cost_a:g} / {bargain.cost_b:g}"
+    if bargain.closed:
+        return f"bargaining range ({dyad.a}'s share): CLOSED ({p}; {costs})"
+    return (
+        f"bargaining range ({dyad.a}'s share): [{bargain.low:.3f}, {bargain.high:.3f}], "
+        f"width {bargain.width:.3f} ({p}; {costs})"
+    )
 
 
 def analysis_text(result: AnalysisResult) -> str:

@@ -1,0 +1,419 @@
+"""Richardson arms races and Lanchester battles: simulations and fits (DOMAIN.md §5).
+
+Each result has ``to_frame()`` and ``to_dict()``. Fits are nonlinear least squares
+on the simulated trajectories (started from the first observation), initialised by
+the classical difference regressions (Richardson 1960; Engel 1954), with standard
+errors from the Jacobian at the optimum and R² per series.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares
+
+from equipoise.analysis.results import clean
+from equipoise.domain.dynamics import ArmsRace, Attrition
+from equipoise.engines.dynamics import (
+    RichardsonCoefficients,
+    richardson_eigenvalues,
+    richardson_equilibrium,
+    richardson_stable,
+    simulate_lanchester,
+    simulate_richardson,
+    square_law_invariant,
+)
+from equipoise.engines.types import FloatArray
+from equipoise.errors import InputError
+
+RICHARDSON_NAMES = ("k", "l", "a", "b", "g", "h")
+
+
+def coefficients_of(race: ArmsRace) -> RichardsonCoefficients:
+    c = race.coefficients
+    return RichardsonCoefficients(c.k, c.l, c.a, c.b, c.g, c.h)
+
+
+def delivery_flows(race: ArmsRace) -> FloatArray:
+    """(years, 2) extra flows into x and y from the race's deliveries."""
+    flows = np.zeros((race.years, 2))
+    for delivery in race.deliveries:
+        flows[delivery.year - race.start_year, 0 if delivery.to == race.a else 1] += delivery.amount
+    return flows
+
+
+@dataclass(frozen=True)
+class ArmsRaceResult:
+    """A simulated Richardson arms race with its equilibrium and stability."""
+
+    race: ArmsRace
+    trajectory: FloatArray
+    equilibrium: tuple[float, float]
+    stable: bool
+    eigenvalues: tuple[complex, complex]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per year boundary: levels of both sides and that year's deliveries."""
+        race = self.race
+        flows = np.vstack([delivery_flows(race), np.zeros((1, 2))])
+        return pd.DataFrame(
+            {
+                "year": np.arange(race.start_year, race.start_year + race.years + 1),
+                race.a: self.trajectory[:, 0],
+                race.b: self.trajectory[:, 1],
+                f"delivered_to_{race.a}": flows[:, 0],
+                f"delivered_to_{race.b}": flows[:, 1],
+            }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        race = self.race
+        data: dict[str, Any] = clean(
+            {
+                "a": race.a,
+                "b": race.b,
+                "units": race.units,
+                "coefficients": race.coefficients.model_dump(),
+                "equilibrium": {race.a: self.equilibrium[0], race.b: self.equilibrium[1]},
+                "stable": self.stable,
+                "eigenvalues": [[e.real, e.imag] for e in self.eigenvalues],
+                "trajectory": self.to_frame().to_dict(orient="records"),
+                "source": race.source,
+            }
+        )
+        return data
+
+
+def arms_race(race: ArmsRace) -> ArmsRaceResult:
+    """Simulate a Richardson arms race year by year (exact for yearly deliveries)."""
+    coefficients = coefficients_of(race)
+    trajectory = simulate_richardson(
+        coefficients, race.x0, race.y0, race.years, delivery_flows(race)[np.newaxis]
+    )[0]
+    x_star, y_star = richardson_equilibrium(coefficients)
+    eigen = richardson_eigenvalues(coefficients)[0]
+    return ArmsRaceResult(
+        race,
+        trajectory,
+        (float(np.asarray(x_star).ravel()[0]), float(np.asarray(y_star).ravel()[0])),
+        bool(np.asarray(richardson_stable(coefficients)).ravel()[0]),
+        (complex(eigen[0]), complex(eigen[1])),
+    )
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """Least-squares estimates with standard errors and goodness of fit."""
+
+    model: str
+    names: tuple[str, ...]
+    estimates: FloatArray
+    standard_errors: FloatArray
+    r_squared: dict[str, float]
+    rmse: dict[str, float]
+    observations: int
+    fitted: pd.DataFrame
+    notes: tuple[str, ...] = field(default=())
+
+    def estimate(self, name: str) -> float:
+        return float(self.estimates[self.names.index(name)])
+
+    def standard_error(self, name: str) -> float:
+        return float(self.standard_errors[self.names.index(name)])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per parameter: estimate, standard error, t ratio."""
+        return pd.DataFrame(
+            {
+                "parameter": self.names,
+                "estimate": self.estimates,
+                "standard_error": self.standard_errors,
+                "t": self.estimates
+                / np.where(self.standard_errors > 0, self.standard_errors, np.nan),
+            }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = clean(
+            {
+                "model": self.model,
+                "parameters": self.to_frame().to_dict(orient="records"),
+                "r_squared": self.r_squared,
+                "rmse": self.rmse,
+                "observations": self.observations,
+                "fitted": self.fitted.to_dict(orient="records"),
+                "notes": list(self.notes),
+            }
+        )
+        return data
+
+
+def _require_finite(columns: dict[str, FloatArray], time: str, stamps: FloatArray) -> None:
+    for name, values in columns.items():
+        bad = ~np.isfinite(np.asarray(values, dtype=float))
+        if bad.any():
+            at = ", ".join(f"{stamps[i]:g}" for i in np.flatnonzero(bad)[:5])
+            raise InputError(
+                f"{name} is missing or not a number at {time} {at}",
+                "fill the gap or fit a span without missing values",
+            )
+
+
+def _covariance(jacobian: FloatArray, residuals: FloatArray, parameters: int) -> FloatArray:
+    dof = residuals.size - parameters
+    if dof <= 0:
+        return np.full(parameters, np.nan)
+    variance = float(residuals @ residuals) / dof
+    try:
+        cov = np.linalg.inv(jacobian.T @ jacobian) * variance
+    except np.linalg.LinAlgError:
+        return np.full(parameters, np.nan)
+    return np.asarray(np.sqrt(np.clip(np.diag(cov), 0.0, None)), dtype=float)
+
+
+def _r_squared(observed: FloatArray, fitted: FloatArray) -> float:
+    total = float(((observed - observed.mean()) ** 2).sum())
+    residual = float(((observed - fitted) ** 2).sum())
+    return 1.0 - residual / total if total > 0 else math.nan
+
+
+def fit_richardson(
+    years: FloatArray,
+    x: FloatArray,
+    y: FloatArray,
+    flows: FloatArray | None = None,
+    names: tuple[str, str] = ("x", "y"),
+) -> FitResult:
+    """Fit k, l, a, b, g, h to two yearly series by least squares on the trajectory.
+
+    Started from the first observations; ``flows`` (years − 1, 2) are known yearly
+    inputs (deliveries). Data are rescaled by their mean level for conditioning;
+    k, l, a, b are unit-free, g and h are reported in the data's units.
+    """
+    count = len(years)
+    _require_finite({"year": years, names[0]: x, names[1]: y}, "year", years)
+    if count < 5:
+        raise InputError(
+            f"{count} years are too few to fit six coefficients",
+            "give at least 5 consecutive years",
+        )
+    scale = float(np.mean(np.concatenate([x, y]))) or 1.0
+    xs, ys = x / scale, y / scale
+    inputs = np.zeros((count - 1, 2)) if flows is None else np.asarray(flows, float) / scale
+    mid_x, mid_y = (xs[1:] + xs[:-1]) / 2, (ys[1:] + ys[:-1]) / 2
+    design_x = np.column_stack([mid_y, -mid_x, np.ones(count - 1)])
+    design_y = np.column_stack([mid_x, -mid_y, np.ones(count - 1)])
+    (k0, a0, g0), *_ = np.linalg.lstsq(design_x, np.diff(xs) - inputs[:, 0], rcond=None)
+    (l0, b0, h0), *_ = np.linalg.lstsq(design_y, np.diff(ys) - inputs[:, 1], rcond=None)
+    observed = np.concatenate([xs[1:], ys[1:]])
+
+    def residuals(theta: FloatArray) -> FloatArray:
+        coefficients = RichardsonCoefficients(*theta)
+        path = simulate_richardson(coefficients, xs[0], ys[0], count - 1, inputs[np.newaxis])[0]
+        return np.asarray(np.concatenate([path[1:, 0], path[1:, 1]]) - observed, dtype=float)
+
+    fit = least_squares(
+        residuals,
+        np.array([k0, l0, a0, b0, g0, h0]),
+        method="lm",
+        xtol=1e-14,
+        ftol=1e-14,
+        gtol=1e-14,
+    )
+    estimates = np.asarray(fit.x, dtype=float).copy()
+    errors = _covariance(np.asarray(fit.jac, dtype=float), np.asarray(fit.fun, dtype=float), 6)
+    estimates[4:] *= scale
+    errors[4:] *= scale
+    fitted_path = (fit.fun + observed) * scale
+    fitted_x, fitted_y = fitted_path[: count - 1], fitted_path[count - 1 :]
+    frame = pd.DataFrame(
+        {
+            "year": years,
+            f"{names[0]}_observed": x,
+            f"{names[0]}_fitted": np.concatenate([[x[0]], fitted_x]),
+            f"{names[1]}_observed": y,
+            f"{names[1]}_fitted": np.concatenate([[y[0]], fitted_y]),
+        }
+    )
+    notes = []
+    negative = [n for n, v in zip(RICHARDSON_NAMES[:4], estimates[:4], strict=True) if v < 0]
+    if negative:
+        notes.append(
+            f"negative {', '.join(negative)}: the signs contradict Richardson's reading "
+            "(reaction and fatigue coefficients are positive in his model)"
+        )
+    coefficients = RichardsonCoefficients(*estimates)
+    stable = bool(np.asarray(richardson_stable(coefficients)).ravel()[0])
+    notes.append(
+        "fitted system is " + ("stable (a·b > k·l)" if stable else "unstable (a·b <= k·l)")
+    )
+    return FitResult(
+        "richardson",
+        RICHARDSON_NAMES,
+        estimates,
+        errors,
+        {names[0]: _r_squared(x[1:], fitted_x), names[1]: _r_squared(y[1:], fitted_y)},
+        {
+            names[0]: float(np.sqrt(np.mean((x[1:] - fitted_x) ** 2))),
+            names[1]: float(np.sqrt(np.mean((y[1:] - fitted_y) ** 2))),
+        },
+        2 * (count - 1),
+        frame,
+        tuple(notes),
+    )
+
+
+def reinforcement_rates(attrition: Attrition) -> FloatArray:
+    """(days, 2) troops arriving per day on each side."""
+    rates = np.zeros((attrition.days, 2))
+    for column, side in enumerate((attrition.a, attrition.b)):
+        for reinforcement in side.reinforcements:
+            rates[reinforcement.day - 1, column] += reinforcement.troops
+    return rates
+
+
+@dataclass(frozen=True)
+class AttritionResult:
+    """A simulated Lanchester battle, day by day."""
+
+    attrition: Attrition
+    path: FloatArray
+
+    def to_frame(self) -> pd.DataFrame:
+        a, b = self.attrition.a.name, self.attrition.b.name
+        rates = np.vstack([np.zeros((1, 2)), reinforcement_rates(self.attrition)])
+        frame = pd.DataFrame(
+            {
+                "day": np.arange(self.attrition.days + 1),
+                a: self.path[:, 0],
+                b: self.path[:, 1],
+                f"{a}_reinforcements": rates[:, 0],
+                f"{b}_reinforcements": rates[:, 1],
+            }
+        )
+        if self.attrition.law == "square":
+            frame["square_law_invariant"] = square_law_invariant(
+                self.path[:, 0], self.path[:, 1], self.attrition.alpha, self.attrition.beta
+            )
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        case = self.attrition
+        data: dict[str, Any] = clean(
+            {
+                "name": case.name,
+                "title": case.title,
+                "law": case.law,
+                "alpha": case.alpha,
+                "beta": case.beta,
+                "days": self.to_frame().to_dict(orient="records"),
+                "source": case.source,
+            }
+        )
+        return data
+
+
+def attrition(case: Attrition, steps_per_day: int = 50) -> AttritionResult:
+    """Simulate a Lanchester battle with its reinforcement schedule."""
+    rates = reinforcement_rates(case)
+    path = simulate_lanchester(
+        case.a.initial,
+        case.b.initial,
+        case.alpha,
+        case.beta,
+        case.days,
+        law=case.law,
+        reinforce_a=rates[np.newaxis, :, 0],
+        reinforce_b=rates[np.newaxis, :, 1],
+        steps_per_day=steps_per_day,
+    )[0]
+    return AttritionResult(case, path)
+
+
+def fit_lanchester(
+    days: FloatArray,
+    a: FloatArray,
+    b: FloatArray,
+    reinforce_a: FloatArray | None = None,
+    reinforce_b: FloatArray | None = None,
+    *,
+    law: str = "square",
+    names: tuple[str, str] = ("a", "b"),
+    steps_per_day: int = 50,
+) -> FitResult:
+    """Fit α (A's effectiveness) and β (B's) to daily force sizes.
+
+    ``reinforce_*`` give troops arriving during each day (aligned with ``days``;
+    the first row's value is ignored). Initialised by Engel's (1954) ratio of
+    losses to the opponent's troop-days.
+    """
+    count = len(days)
+    _require_finite({"day": days, names[0]: a, names[1]: b}, "day", days)
+    if count < 3:
+        raise InputError(
+            f"{count} days are too few to fit two coefficients", "give at least 3 days"
+        )
+    rates_a = np.zeros(count - 1) if reinforce_a is None else np.asarray(reinforce_a, float)[1:]
+    rates_b = np.zeros(count - 1) if reinforce_b is None else np.asarray(reinforce_b, float)[1:]
+    mid_a, mid_b = (a[1:] + a[:-1]) / 2, (b[1:] + b[:-1]) / 2
+    losses_a = rates_a - np.diff(a)
+    losses_b = rates_b - np.diff(b)
+    exposure_a = mid_b if law == "square" else mid_a * mid_b
+    exposure_b = mid_a if law == "square" else mid_a * mid_b
+    beta0 = max(losses_a.sum() / max(exposure_a.sum(), 1e-12), 1e-9)
+    alpha0 = max(losses_b.sum() / max(exposure_b.sum(), 1e-12), 1e-9)
+    scale = np.array([max(float(np.abs(a).max()), 1.0), max(float(np.abs(b).max()), 1.0)])
+    observed = np.concatenate([a[1:] / scale[0], b[1:] / scale[1]])
+
+    def residuals(theta: FloatArray) -> FloatArray:
+        path = simulate_lanchester(
+            a[0],
+            b[0],
+            theta[0],
+            theta[1],
+            count - 1,
+            law=law,
+            reinforce_a=rates_a[np.newaxis],
+            reinforce_b=rates_b[np.newaxis],
+            steps_per_day=steps_per_day,
+        )[0]
+        scaled = np.concatenate([path[1:, 0] / scale[0], path[1:, 1] / scale[1]])
+        return np.asarray(scaled - observed, dtype=float)
+
+    start = np.array([alpha0, beta0])
+    fit = least_squares(
+        residuals, start, x_scale=start, method="lm", xtol=1e-14, ftol=1e-14, gtol=1e-14
+    )
+    errors = _covariance(np.asarray(fit.jac, dtype=float), np.asarray(fit.fun, dtype=float), 2)
+    fitted = fit.fun + observed
+    fitted_a, fitted_b = fitted[: count - 1] * scale[0], fitted[count - 1 :] * scale[1]
+    frame = pd.DataFrame(
+        {
+            "day": days,
+            f"{names[0]}_observed": a,
+            f"{names[0]}_fitted": np.concatenate([[a[0]], fitted_a]),
+            f"{names[1]}_observed": b,
+            f"{names[1]}_fitted": np.concatenate([[b[0]], fitted_b]),
+        }
+    )
+    return FitResult(
+        f"lanchester-{law}",
+        ("alpha", "beta"),
+        np.asarray(fit.x, dtype=float),
+        errors,
+        {names[0]: _r_squared(a[1:], fitted_a), names[1]: _r_squared(b[1:], fitted_b)},
+        {
+            names[0]: float(np.sqrt(np.mean((a[1:] - fitted_a) ** 2))),
+            names[1]: float(np.sqrt(np.mean((b[1:] - fitted_b) ** 2))),
+        },
+        2 * (count - 1),
+        frame,
+        (
+            f"alpha: {names[0]}'s effectiveness against {names[1]}; "
+            f"beta: {names[1]}'s against {names[0]}",
+        ),
+    )

@@ -1,0 +1,239 @@
+"""Balance of power and dynamics over time: contest functions, bargaining ranges,
+Richardson arms races and Lanchester attrition (DOMAIN.md §4-5).
+
+Pure functions on arrays, vectorised over a leading batch axis where it matters
+(many parameter sets at once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg import expm
+
+from equipoise.engines.types import Array, FloatArray, Numeric
+
+
+def contest_probability(
+    capability_a: Numeric, capability_b: Numeric, exponent: float = 1.0
+) -> FloatArray:
+    """Probability that A prevails: C_A^m / (C_A^m + C_B^m) (0.5 when both are zero).
+
+    With m = 1 this is the capability-share model of the balance-of-power literature;
+    larger m makes a given advantage more decisive.
+    """
+    a = np.asarray(capability_a, dtype=float) ** exponent
+    b = np.asarray(capability_b, dtype=float) ** exponent
+    total = a + b
+    return np.asarray(np.where(total > 0, a / np.where(total > 0, total, 1.0), 0.5), dtype=float)
+
+
+@dataclass(frozen=True)
+class BargainingRange:
+    """Fearon's (1995) bargaining range, in A's share of the disputed good.
+
+    A prefers war to any deal below ``low`` (its expected value of striking first);
+    B prefers war to any deal above ``high``. With ``p_first > p_second`` (a
+    first-strike advantage) the range shrinks; it closes when ``low > high``.
+    """
+
+    p_first: float
+    p_second: float
+    cost_a: float
+    cost_b: float
+
+    @property
+    def low(self) -> float:
+        return max(0.0, self.p_first - self.cost_a)
+
+    @property
+    def high(self) -> float:
+        return min(1.0, self.p_second + self.cost_b)
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+    @property
+    def closed(self) -> bool:
+        return self.p_first - self.cost_a > self.p_second + self.cost_b
+
+
+def destruction_share(dealt_share: Numeric, suffered_share: Numeric) -> FloatArray:
+    """A's probability of prevailing read off an exchange: its share of the destruction.
+
+    ``dealt_share`` is the damage A inflicts as a share of B's value at risk,
+    ``suffered_share`` the reverse; 0.5 when neither side can hurt the other.
+    """
+    dealt = np.asarray(dealt_share, dtype=float)
+    suffered = np.asarray(suffered_share, dtype=float)
+    total = dealt + suffered
+    return np.asarray(
+        np.where(total > 0, dealt / np.where(total > 0, total, 1.0), 0.5), dtype=float
+    )
+
+
+# --- Richardson arms race ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RichardsonCoefficients:
+    """dx/dt = k·y − a·x + g, dy/dt = l·x − b·y + h (Richardson 1960), batched arrays."""
+
+    k: Numeric
+    l: Numeric
+    a: Numeric
+    b: Numeric
+    g: Numeric
+    h: Numeric
+
+    def matrix(self) -> FloatArray:
+        """(batch, 2, 2) system matrix [[−a, k], [l, −b]]."""
+        k, l, a, b = (
+            np.atleast_1d(np.asarray(v, dtype=float)) for v in (self.k, self.l, self.a, self.b)
+        )
+        k, l, a, b = np.broadcast_arrays(k, l, a, b)
+        return np.stack([np.stack([-a, k], -1), np.stack([l, -b], -1)], -2)
+
+    def constants(self) -> FloatArray:
+        g, h = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (self.g, self.h))
+        g, h = np.broadcast_arrays(g, h)
+        return np.stack([g, h], -1)
+
+
+def richardson_equilibrium(c: RichardsonCoefficients) -> tuple[FloatArray, FloatArray]:
+    """x* = (b·g + k·h)/(a·b − k·l), y* = (a·h + l·g)/(a·b − k·l); NaN when a·b = k·l."""
+    k, l, a, b, g, h = (np.asarray(v, dtype=float) for v in (c.k, c.l, c.a, c.b, c.g, c.h))
+    det = a * b - k * l
+    safe = np.where(det != 0, det, np.nan)
+    return (b * g + k * h) / safe, (a * h + l * g) / safe
+
+
+def richardson_stable(c: RichardsonCoefficients) -> Array:
+    """Whether the equilibrium attracts: trace < 0 and det > 0, i.e. a + b > 0 and a·b > k·l."""
+    k, l, a, b = (np.asarray(v, dtype=float) for v in (c.k, c.l, c.a, c.b))
+    return np.asarray((a + b > 0) & (a * b > k * l))
+
+
+def richardson_eigenvalues(c: RichardsonCoefficients) -> Array:
+    """Eigenvalues of the system matrix, (batch, 2) complex."""
+    return np.linalg.eigvals(c.matrix())
+
+
+def _one_year_maps(matrix: FloatArray, dt: float) -> tuple[FloatArray, FloatArray]:
+    """Φ = e^{M dt} and Γ = ∫_0^dt e^{M s} ds, from one exponential of [[M, I], [0, 0]]."""
+    batch = matrix.shape[0]
+    augmented = np.zeros((batch, 4, 4))
+    augmented[:, :2, :2] = matrix * dt
+    augmented[:, :2, 2:] = np.eye(2) * dt
+    exponential = expm(augmented)
+    return exponential[:, :2, :2], exponential[:, :2, 2:]
+
+
+def simulate_richardson(
+    c: RichardsonCoefficients,
+    x0: Numeric,
+    y0: Numeric,
+    years: int,
+    inputs: Numeric | None = None,
+    steps_per_year: int = 1,
+) -> FloatArray:
+    """Trajectories (batch, years·steps + 1, 2), exact for inputs constant within a year.
+
+    ``inputs`` is (batch or 1, years, 2): extra flows into x and y in each year
+    (supplier deliveries, budget transfers), spread evenly over the year. The linear
+    system is advanced with its matrix exponential, so there is no integration error.
+    """
+    matrix = c.matrix()
+    batch = matrix.shape[0]
+    constants = np.broadcast_to(c.constants(), (batch, 2))
+    flows = (
+        np.zeros((batch, years, 2))
+        if inputs is None
+        else np.broadcast_to(np.asarray(inputs, dtype=float), (batch, years, 2))
+    )
+    phi, gamma = _one_year_maps(matrix, 1.0 / steps_per_year)
+    state = np.stack(np.broadcast_arrays(np.atleast_1d(x0), np.atleast_1d(y0)), -1).astype(float)
+    state = np.broadcast_to(state, (batch, 2)).copy()
+    out = np.empty((batch, years * steps_per_year + 1, 2))
+    out[:, 0] = state
+    for year in range(years):
+        forcing = constants + flows[:, year]
+        for step in range(steps_per_year):
+            state = np.einsum("bij,bj->bi", phi, state) + np.einsum("bij,bj->bi", gamma, forcing)
+            out[:, year * steps_per_year + step + 1] = state
+    return out
+
+
+# --- Lanchester attrition ---------------------------------------------------------
+
+
+def simulate_lanchester(
+    a0: Numeric,
+    b0: Numeric,
+    alpha: Numeric,
+    beta: Numeric,
+    days: int,
+    *,
+    law: str = "square",
+    reinforce_a: Numeric | None = None,
+    reinforce_b: Numeric | None = None,
+    steps_per_day: int = 50,
+) -> FloatArray:
+    """Force sizes at the end of each day, (batch, days + 1, 2); column 0 is A.
+
+    Square law (aimed fire): dA/dt = −β·B + P_A(t), dB/dt = −α·A + P_B(t).
+    Linear law (unaimed fire): dA/dt = −β·A·B + P_A(t), dB/dt = −α·A·B + P_B(t).
+    α is A's effectiveness against B, β B's against A (Lanchester 1916).
+    Reinforcements arrive at a constant rate during the day they are listed for
+    (``reinforce_*`` is (batch or 1, days) troops per day). Fourth-order Runge–Kutta
+    with steps aligned to days; a force that reaches zero stays at zero.
+    """
+    if law not in ("square", "linear"):
+        raise ValueError(f"unknown law {law!r}")
+    alpha_, beta_ = np.atleast_1d(np.asarray(alpha, float)), np.atleast_1d(np.asarray(beta, float))
+    start = np.stack(
+        np.broadcast_arrays(
+            np.atleast_1d(np.asarray(a0, float)), np.atleast_1d(np.asarray(b0, float))
+        ),
+        -1,
+    )
+    batch = max(start.shape[0], alpha_.shape[0], beta_.shape[0])
+    alpha_, beta_ = np.broadcast_to(alpha_, (batch,)), np.broadcast_to(beta_, (batch,))
+    state = np.broadcast_to(start, (batch, 2)).copy()
+    rates = np.zeros((batch, days, 2))
+    if reinforce_a is not None:
+        rates[:, :, 0] = np.broadcast_to(np.asarray(reinforce_a, float), (batch, days))
+    if reinforce_b is not None:
+        rates[:, :, 1] = np.broadcast_to(np.asarray(reinforce_b, float), (batch, days))
+    linear = law == "linear"
+
+    def derivative(z: FloatArray, rate: FloatArray) -> FloatArray:
+        a, b = np.maximum(z[:, 0], 0.0), np.maximum(z[:, 1], 0.0)
+        if linear:
+            losses = np.stack([beta_ * a * b, alpha_ * a * b], -1)
+        else:
+            losses = np.stack([beta_ * b, alpha_ * a], -1)
+        return np.asarray(rate - losses, dtype=float)
+
+    h = 1.0 / steps_per_day
+    out = np.empty((batch, days + 1, 2))
+    out[:, 0] = state
+    for day in range(days):
+        rate = rates[:, day]
+        for _ in range(steps_per_day):
+            k1 = derivative(state, rate)
+            k2 = derivative(state + 0.5 * h * k1, rate)
+            k3 = derivative(state + 0.5 * h * k2, rate)
+            k4 = derivative(state + h * k3, rate)
+            state = np.maximum(state + h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4), 0.0)
+        out[:, day + 1] = state
+    return out
+
+
+def square_law_invariant(a: Numeric, b: Numeric, alpha: float, beta: float) -> FloatArray:
+    """α·A² − β·B², constant along square-law trajectories without reinforcements."""
+    return np.asarray(
+        alpha * np.asarray(a, float) ** 2 - beta * np.asarray(b, float) ** 2, dtype=float
+    )
