@@ -29,15 +29,21 @@ from equipoise.engines.types import Array, FloatArray
 
 @dataclass(frozen=True)
 class ElementLabel:
-    """Who fires an offensive element, of which class, and any withdrawal applied."""
+    """Who fires an offensive element, of which class, from which holding, and any
+    withdrawal applied (``holding`` is the inventory key, ``system`` the class)."""
 
     party: str
     system: str
     note: str = ""
+    holding: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.holding or self.system
 
     @property
     def text(self) -> str:
-        base = f"{self.party}:{self.system}"
+        base = f"{self.party}:{self.key}"
         return f"{base} ({self.note})" if self.note else base
 
 
@@ -70,6 +76,24 @@ def side_parties(scenario: Scenario, state: str, rival: str) -> list[str]:
         if backer.joins == state and (not backer.against or rival in backer.against):
             parties.append(name)
     return parties
+
+
+def holdings_in_dyad(
+    scenario: Scenario, party: str, rival: str, notes: list[str] | None = None
+) -> list[tuple[str, Holding]]:
+    """A party's holdings that may fire against ``rival`` (restricted ones left out)."""
+    usable = []
+    for key, holding in scenario.party_inventory(party).items():
+        if rival in holding.not_cleared_against:
+            if notes is not None:
+                supplier = f" by {holding.supplied_by}" if holding.supplied_by else ""
+                notes.append(
+                    f"{party}:{key}: delivered{supplier} but not cleared for use against {rival}; "
+                    "left out of this dyad's exchange"
+                )
+            continue
+        usable.append((key, holding))
+    return usable
 
 
 def applicable_withdrawals(
@@ -131,12 +155,13 @@ def _offence_rows(
         if backer is not None and backer.defence_only:
             continue
         targetable = backer is None or backer.targetable
-        for system_name, holding in scenario.party_inventory(party).items():
+        for key, holding in holdings_in_dyad(scenario, party, rival, notes):
+            system_name = holding.class_name(key)
             system = scenario.classes[system_name]
             if not isinstance(system, OffensiveClass):
                 continue
             launchers, rounds = holding.launchers or 0, holding.rounds or 0
-            for withdrawal in applicable_withdrawals(scenario, party, system_name, rival):
+            for withdrawal in applicable_withdrawals(scenario, party, key, rival):
                 moved = min(withdrawal.units, launchers)
                 moved_rounds = _share(rounds, moved, launchers)
                 launchers, rounds = launchers - moved, rounds - moved_rounds
@@ -147,13 +172,12 @@ def _offence_rows(
                     else "withdrawn"
                 )
                 if factor == 0.0:
-                    notes.append(
-                        f"{party}:{system_name}: {moved} launchers {where}, out of the exchange"
-                    )
+                    notes.append(f"{party}:{key}: {moved} launchers {where}, out of the exchange")
                     continue
-                label = ElementLabel(party, system_name, f"{where}, arrival x{factor:g}")
+                label = ElementLabel(party, system_name, f"{where}, arrival x{factor:g}", key)
                 rows.add(moved, moved_rounds, system, factor, targetable, label)
-            rows.add(launchers, rounds, system, 1.0, targetable, ElementLabel(party, system_name))
+            label = ElementLabel(party, system_name, "", key)
+            rows.add(launchers, rounds, system, 1.0, targetable, label)
     return rows
 
 
@@ -177,11 +201,9 @@ def _offence(rows: _OffenceRows) -> Offence:
     )
 
 
-def _remaining_units(
-    scenario: Scenario, party: str, system: str, holding: Holding, rival: str
-) -> int:
+def _remaining_units(scenario: Scenario, party: str, key: str, holding: Holding, rival: str) -> int:
     units = holding.units or 0
-    for withdrawal in applicable_withdrawals(scenario, party, system, rival):
+    for withdrawal in applicable_withdrawals(scenario, party, key, rival):
         units -= min(withdrawal.units, units)
     return units
 
@@ -191,9 +213,10 @@ def _defence(scenario: Scenario, parties: list[str], rival: str) -> tuple[Defenc
     channels: dict[str, int] = {}
     jammers: dict[str, int] = {}
     for party in parties:
-        for system_name, holding in scenario.party_inventory(party).items():
+        for key, holding in holdings_in_dyad(scenario, party, rival):
+            system_name = holding.class_name(key)
             system = scenario.classes[system_name]
-            units = _remaining_units(scenario, party, system_name, holding, rival)
+            units = _remaining_units(scenario, party, key, holding, rival)
             if isinstance(system, AirDefenceClass):
                 held = holding.units or 0
                 stock = (
@@ -251,10 +274,11 @@ def ew_units(scenario: Scenario, state: str, rival: str) -> dict[str, int]:
     """Electronic warfare units by class on ``state``'s side against ``rival``."""
     units: dict[str, int] = {}
     for party in side_parties(scenario, state, rival):
-        for system_name, holding in scenario.party_inventory(party).items():
+        for key, holding in holdings_in_dyad(scenario, party, rival):
+            system_name = holding.class_name(key)
             if isinstance(scenario.classes[system_name], ElectronicWarfareClass):
                 units[system_name] = units.get(system_name, 0) + _remaining_units(
-                    scenario, party, system_name, holding, rival
+                    scenario, party, key, holding, rival
                 )
     return units
 

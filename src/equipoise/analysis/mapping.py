@@ -70,14 +70,19 @@ def parse_axis_name(text: str) -> tuple[str, str]:
     return party, system
 
 
+def axis_class(scenario: Scenario, party: str, key: str) -> str:
+    """The class an axis varies: its holding's class, or ``key`` itself if not held yet."""
+    holding = scenario.party_inventory(party).get(key)
+    return holding.class_name(key) if holding is not None else key
+
+
 def current_count(scenario: Scenario, party: str, system: str) -> float:
     """The count an axis stands for today: launchers, or units for defences."""
     holding = scenario.party_inventory(party).get(system)
     if holding is None:
         return 0.0
-    value = (
-        holding.launchers if isinstance(scenario.classes[system], OffensiveClass) else holding.units
-    )
+    system_class = scenario.classes[axis_class(scenario, party, system)]
+    value = holding.launchers if isinstance(system_class, OffensiveClass) else holding.units
     return float(value or 0)
 
 
@@ -90,13 +95,15 @@ def check_axis(scenario: Scenario, a: str, b: str, party: str, system: str) -> s
             f"'{party}' is not on either side of dyad {a}:{b}",
             suggest(party, sides["a"] + sides["b"]),
         )
-    if system not in scenario.classes:
-        raise InputError(f"unknown system class '{system}'", suggest(system, scenario.classes))
+    class_name = axis_class(scenario, party, system)
+    if class_name not in scenario.classes:
+        choices = [*scenario.classes, *scenario.party_inventory(party)]
+        raise InputError(f"unknown system class '{system}'", suggest(system, choices))
     backer = scenario.backers.get(party)
     if (
         backer is not None
         and backer.defence_only
-        and isinstance(scenario.classes[system], OffensiveClass)
+        and isinstance(scenario.classes[class_name], OffensiveClass)
     ):
         raise InputError(
             f"backer '{party}' is defence-only, so its '{system}' never fires",
@@ -106,11 +113,13 @@ def check_axis(scenario: Scenario, a: str, b: str, party: str, system: str) -> s
 
 
 def _zero_holding(scenario: Scenario, party: str, system: str) -> Scenario:
-    system_class = scenario.classes[system]
-    zero = (
-        Holding(launchers=0, rounds=0)
+    class_name = axis_class(scenario, party, system)
+    system_class = scenario.classes[class_name]
+    kept = scenario.party_inventory(party).get(system, Holding(system=class_name))
+    zero = kept.model_copy(
+        update={"launchers": 0, "rounds": 0}
         if isinstance(system_class, OffensiveClass)
-        else Holding(units=0, interceptors=0 if isinstance(system_class, AirDefenceClass) else None)
+        else {"units": 0, "interceptors": 0 if isinstance(system_class, AirDefenceClass) else None}
     )
     if party in scenario.states:
         state = scenario.states[party]
@@ -130,7 +139,7 @@ def _zero_holding(scenario: Scenario, party: str, system: str) -> Scenario:
 def _per_unit(scenario: Scenario, party: str, system: str) -> tuple[float, float]:
     """(rounds per launcher, interceptors per battery) for scaling an axis count."""
     holding = scenario.party_inventory(party).get(system)
-    system_class = scenario.classes[system]
+    system_class = scenario.classes[axis_class(scenario, party, system)]
     if isinstance(system_class, OffensiveClass):
         if holding is not None and holding.launchers:
             return (holding.rounds or 0) / holding.launchers, 0.0
@@ -153,13 +162,14 @@ def _vary(
     counts: FloatArray,
 ) -> Side:
     """``side`` (batch of cells) with the axis holding set to ``counts`` per cell."""
-    system_class = base.classes[axis.system]
+    class_name = axis_class(base, axis.party, axis.system)
+    system_class = base.classes[class_name]
     rounds_per_launcher, interceptors_per_unit = _per_unit(base, axis.party, axis.system)
     if isinstance(system_class, OffensiveClass):
         column = next(
             i
             for i, label in enumerate(forces_side.elements)
-            if label.party == axis.party and label.system == axis.system and not label.note
+            if label.party == axis.party and label.key == axis.system and not label.note
         )
         launchers = np.array(side.offence.launchers, dtype=float, copy=True)
         rounds = np.array(side.offence.rounds, dtype=float, copy=True)
@@ -167,7 +177,7 @@ def _vary(
         rounds[:, column] = counts * rounds_per_launcher
         return replace(side, offence=replace(side.offence, launchers=launchers, rounds=rounds))
     if isinstance(system_class, AirDefenceClass):
-        column = forces_side.layers.index(axis.system)
+        column = forces_side.layers.index(class_name)
         interceptors = np.array(side.defence.interceptors, dtype=float, copy=True)
         channels = np.array(side.defence.channels, dtype=float, copy=True)
         interceptors[:, column] += counts * interceptors_per_unit
@@ -179,7 +189,7 @@ def _vary(
     units: dict[str, Array] = {
         k: np.asarray(float(v)) for k, v in ew_units(zeroed, state, rival).items()
     }
-    units[axis.system] = units.get(axis.system, np.asarray(0.0)) + counts
+    units[class_name] = units.get(class_name, np.asarray(0.0)) + counts
     factor = np.broadcast_to(combined_ew_factor(base, units), counts.shape).astype(float)
     return replace(side, defence=replace(side.defence, guided_arrival_factor=factor))
 

@@ -28,6 +28,8 @@ from equipoise.analysis.mapping import (
     deterrence_map,
     parse_axis_name,
 )
+from equipoise.analysis.policy import compare_policies, recommend, whatif
+from equipoise.analysis.supply import PolicyWeights
 from equipoise.data import states as nmc_states
 from equipoise.domain.dynamics import (
     ArmsRace,
@@ -54,6 +56,7 @@ from equipoise.domain.scenario import Scenario
 from equipoise.domain.series import read_series
 from equipoise.errors import EquipoiseError, InputError, ScenarioError
 from equipoise.report.dynamics import arms_race_text, attrition_text, balance_text, fit_text
+from equipoise.report.policy import comparison_text, policies_text, recommendation_text
 from equipoise.report.text import analysis_text
 
 DEFAULT_SCENARIO = "west-asia-2024"
@@ -315,10 +318,11 @@ def map_command(
             raise InputError(
                 f"unknown party '{party}' in axis '{text}'", "use a state or backer key"
             )
-        if system not in model.classes:
+        if system not in model.classes and system not in model.party_inventory(party):
             raise InputError(
-                f"unknown system class '{system}' in axis '{text}'",
-                "`equipoise show` lists classes",
+                f"unknown system class or holding '{system}' in axis '{text}'",
+                f"{suggest(system, [*model.classes, *model.party_inventory(party)])} "
+                "`equipoise show` lists classes and holdings",
             )
         low, high = _range(span, current_count(model, party, system))
         axes.append(AxisSpec(party, system, axis_values(low, high, steps)))
@@ -498,6 +502,118 @@ def attrition_command(
         names=(a, b),
     )
     _emit(fit, fit_text(fit), output_format, output, force)
+
+
+trials_option = click.option(
+    "--trials", type=click.IntRange(2, 10_000_000), default=DEFAULT_TRIALS, show_default=True
+)
+seed_option = click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True)
+
+
+@cli.command(name="whatif")
+@click.argument("scenario")
+@click.option(
+    "--deliver",
+    "deliveries",
+    multiple=True,
+    required=True,
+    help="RECIPIENT:PACKAGE or RECIPIENT:PACKAGExN (PACKAGE may be SUPPLIER.PACKAGE); repeatable.",
+)
+@trials_option
+@seed_option
+@format_option
+@output_option
+@force_option
+def whatif_command(
+    scenario: str,
+    deliveries: tuple[str, ...],
+    trials: int,
+    seed: int,
+    output_format: str,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """Every dyad metric before and after the given deliveries, changes marked."""
+    model = load(scenario)
+    result = whatif(model, list(deliveries), trials=trials, seed=seed)
+    _emit(result, comparison_text(result), output_format, output, force)
+
+
+@cli.command(name="recommend")
+@click.argument("scenario")
+@click.option(
+    "--policy", default="balancer", show_default=True, help="balancer, abstain or partisan:STATE."
+)
+@click.option(
+    "--weights",
+    help="Objective weights, e.g. mutual=1000,fsa=10,range=10,cost=1 (see docs/model.md §9).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "exhaustive", "local"]),
+    default="auto",
+    show_default=True,
+    help="auto: enumerate when the plan space is small enough, else local search.",
+)
+@click.option(
+    "--time-limit", type=click.FloatRange(0.1, 3600), help="Seconds for the local search."
+)
+@trials_option
+@seed_option
+@format_option
+@output_option
+@force_option
+def recommend_command(
+    scenario: str,
+    policy: str,
+    weights: str | None,
+    method: str,
+    time_limit: float | None,
+    trials: int,
+    seed: int,
+    output_format: str,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """The packages a supplier policy chooses, its cost and every dyad before and after.
+
+    Says whether the plan is proven optimal for the stated objective (exhaustive
+    enumeration) or the best a heuristic found within the time limit.
+    """
+    model = load(scenario)
+    result = recommend(
+        model,
+        policy,
+        PolicyWeights.parse(weights),
+        trials=trials,
+        seed=seed,
+        method=method,
+        time_limit=time_limit,
+    )
+    _emit(result, recommendation_text(result), output_format, output, force)
+
+
+@cli.command(name="compare-policies")
+@click.argument("scenario")
+@click.option("--weights", help="Objective weights, e.g. mutual=1000,fsa=10,range=10,cost=1.")
+@click.option("--trials", type=click.IntRange(2, 10_000_000), default=4_000, show_default=True)
+@seed_option
+@format_option
+@output_option
+@force_option
+def compare_policies_command(
+    scenario: str,
+    weights: str | None,
+    trials: int,
+    seed: int,
+    output_format: str,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """Abstain, partisan (each side armed) and balancer in one table."""
+    model = load(scenario)
+    result = compare_policies(model, PolicyWeights.parse(weights), trials=trials, seed=seed)
+    _emit(result, policies_text(result), output_format, output, force)
 
 
 def main() -> None:

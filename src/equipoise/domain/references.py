@@ -40,31 +40,67 @@ _HOLDING_FIELDS = {
 }
 
 
+def _holding_class(key: str, holding: Any) -> str:
+    system = _mapping(holding).get("system")
+    return system if isinstance(system, str) else key
+
+
 def _inventory_problems(
-    loc: Loc, inventory: Any, classes: Mapping[str, Any]
+    loc: Loc,
+    inventory: Any,
+    classes: Mapping[str, Any],
+    states: Mapping[str, Any] | None = None,
+    suppliers: Mapping[str, Any] | None = None,
 ) -> list[LocatedProblem]:
     problems: list[LocatedProblem] = []
-    for name, holding in _mapping(inventory).items():
-        here = (*loc, name)
+    for key, holding in _mapping(inventory).items():
+        here = (*loc, key)
+        name = _holding_class(key, holding)
         if name not in classes:
+            where = (*here, "system") if name != key else here
             problems.append(
                 LocatedProblem(
-                    here,
+                    where,
                     f"unknown system class '{name}'",
                     f"{suggest(name, classes)} Classes are defined under 'classes:'.",
                 )
             )
             continue
+        body = _mapping(holding)
+        if states is not None:
+            for index, rival in enumerate(_sequence(body.get("not_cleared_against"))):
+                if isinstance(rival, str) and rival not in states:
+                    problems.append(
+                        LocatedProblem(
+                            (*here, "not_cleared_against", index),
+                            f"unknown state '{rival}'",
+                            suggest(rival, states),
+                        )
+                    )
+        supplier = body.get("supplied_by")
+        if suppliers is not None and isinstance(supplier, str) and supplier not in suppliers:
+            problems.append(
+                LocatedProblem(
+                    (*here, "supplied_by"),
+                    f"unknown supplier '{supplier}'",
+                    f"{suggest(supplier, suppliers)} Suppliers are defined under 'suppliers:'.",
+                )
+            )
         role = _role(classes[name])
         if role is None or not isinstance(holding, Mapping):
             continue
         required, optional = _HOLDING_FIELDS[role]
-        given = {key for key, value in holding.items() if value is not None and key != "source"}
+        bookkeeping = {"source", "system", "not_cleared_against", "supplied_by"}
+        given = {
+            field
+            for field, value in holding.items()
+            if value is not None and field not in bookkeeping
+        }
         for missing in sorted(required - given):
             problems.append(
                 LocatedProblem(
                     here,
-                    f"a holding of {role.replace('_', ' ')} class '{name}' needs '{missing}'",
+                    f"holding '{key}' of {role.replace('_', ' ')} class '{name}' needs '{missing}'",
                     f"add '{missing}: <count>'",
                 )
             )
@@ -99,12 +135,14 @@ def _class_problems(classes: Mapping[str, Any]) -> list[LocatedProblem]:
     return problems
 
 
-def _state_problems(states: Mapping[str, Any], classes: Mapping[str, Any]) -> list[LocatedProblem]:
+def _state_problems(
+    states: Mapping[str, Any], classes: Mapping[str, Any], suppliers: Mapping[str, Any]
+) -> list[LocatedProblem]:
     problems: list[LocatedProblem] = []
     for name, state in states.items():
         body = _mapping(state)
         problems += _inventory_problems(
-            ("states", name, "inventory"), body.get("inventory"), classes
+            ("states", name, "inventory"), body.get("inventory"), classes, states, suppliers
         )
         value, threshold = body.get("value_at_risk", 100.0), body.get("unacceptable_damage")
         if (
@@ -124,7 +162,10 @@ def _state_problems(states: Mapping[str, Any], classes: Mapping[str, Any]) -> li
 
 
 def _backer_problems(
-    backers: Mapping[str, Any], states: Mapping[str, Any], classes: Mapping[str, Any]
+    backers: Mapping[str, Any],
+    states: Mapping[str, Any],
+    classes: Mapping[str, Any],
+    suppliers: Mapping[str, Any],
 ) -> list[LocatedProblem]:
     problems: list[LocatedProblem] = []
     for name, backer in backers.items():
@@ -162,7 +203,7 @@ def _backer_problems(
                     )
                 )
         problems += _inventory_problems(
-            ("backers", name, "inventory"), body.get("inventory"), classes
+            ("backers", name, "inventory"), body.get("inventory"), classes, states, suppliers
         )
     return problems
 
@@ -240,7 +281,7 @@ def _withdrawal_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
                 )
             )
             continue
-        role = _role(classes.get(system))
+        role = _role(classes.get(_holding_class(system, inventory.get(system))))
         held = _held_units(inventory.get(system), role)
         units = body.get("units")
         if isinstance(units, int) and held is not None:
@@ -262,7 +303,7 @@ def _withdrawal_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
                     "remove it; defence units can only be withdrawn",
                 )
             )
-        system_class = _mapping(classes.get(system))
+        system_class = _mapping(classes.get(_holding_class(system, inventory.get(system))))
         if (
             body.get("to_distance_km") is not None
             and role == "offensive"
@@ -393,15 +434,73 @@ def _arms_race_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
 __all__ = ["Loc", "LocatedProblem", "format_loc", "reference_problems", "suggest"]
 
 
+def _class_or_kind_problems(
+    loc: Loc, names: Any, classes: Mapping[str, Any]
+) -> list[LocatedProblem]:
+    valid = set(classes) | set(OFFENSIVE_KINDS) | {"air_defence", "electronic_warfare"}
+    return [
+        LocatedProblem(
+            (*loc, index), f"'{name}' is neither a class nor a kind", suggest(name, valid)
+        )
+        for index, name in enumerate(_sequence(names))
+        if isinstance(name, str) and name not in valid
+    ]
+
+
+def _state_reference(loc: Loc, name: Any, states: Mapping[str, Any]) -> list[LocatedProblem]:
+    if isinstance(name, str) and name not in states:
+        return [LocatedProblem(loc, f"unknown state '{name}'", suggest(name, states))]
+    return []
+
+
+def _supplier_problems(
+    suppliers: Mapping[str, Any], states: Mapping[str, Any], classes: Mapping[str, Any]
+) -> list[LocatedProblem]:
+    problems: list[LocatedProblem] = []
+    for name, supplier in suppliers.items():
+        here: Loc = ("suppliers", name)
+        body = _mapping(supplier)
+        if name in states:
+            problems.append(
+                LocatedProblem(
+                    here, f"'{name}' is both a state and a supplier", "rename one of them"
+                )
+            )
+        for state in _mapping(body.get("relations")):
+            problems += _state_reference((*here, "relations", state), state, states)
+        for package, content in _mapping(body.get("packages")).items():
+            at: Loc = (*here, "packages", package)
+            systems = _mapping(content).get("systems")
+            problems += _inventory_problems((*at, "systems"), systems, classes)
+            for index, recipient in enumerate(_sequence(_mapping(content).get("recipients"))):
+                problems += _state_reference((*at, "recipients", index), recipient, states)
+        red = _mapping(body.get("red_lines"))
+        for state, names in _mapping(red.get("no_classes")).items():
+            at = (*here, "red_lines", "no_classes", state)
+            problems += _state_reference(at, state, states)
+            problems += _class_or_kind_problems(at, names, classes)
+        for index, rule in enumerate(_sequence(red.get("not_cleared"))):
+            at = (*here, "red_lines", "not_cleared", index)
+            entry = _mapping(rule)
+            problems += _state_reference((*at, "recipient"), entry.get("recipient"), states)
+            problems += _state_reference((*at, "rival"), entry.get("rival"), states)
+            problems += _class_or_kind_problems((*at, "classes"), entry.get("classes"), classes)
+        for state in _mapping(red.get("caps")):
+            problems += _state_reference((*here, "red_lines", "caps", state), state, states)
+    return problems
+
+
 def reference_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
     """Every cross-reference problem in a scenario mapping."""
     classes = _mapping(data.get("classes"))
     states = _mapping(data.get("states"))
     backers = _mapping(data.get("backers"))
+    suppliers = _mapping(data.get("suppliers"))
     return [
         *_class_problems(classes),
-        *_state_problems(states, classes),
-        *_backer_problems(backers, states, classes),
+        *_state_problems(states, classes, suppliers),
+        *_backer_problems(backers, states, classes, suppliers),
+        *_supplier_problems(suppliers, states, classes),
         *_dyad_problems(_sequence(data.get("dyads")), states),
         *_withdrawal_problems(data),
         *_calibration_problems(data),

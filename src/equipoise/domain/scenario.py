@@ -111,16 +111,42 @@ def class_role(system: OffensiveClass | AirDefenceClass | ElectronicWarfareClass
 class Holding(Frozen):
     """How many of one class a party holds.
 
-    Offensive classes take ``launchers`` and ``rounds``; air defence ``units``
-    (batteries) and optionally ``interceptors`` (default: units x interceptors per
-    battery); electronic warfare ``units``.
+    The inventory key names the holding; its class is ``system`` when given, else
+    the key itself (so one state can hold the same class twice, e.g. its own
+    batteries and ones delivered under use restrictions). Offensive classes take
+    ``launchers`` and ``rounds``; air defence ``units`` (batteries) and optionally
+    ``interceptors`` (default: units x interceptors per battery); electronic
+    warfare ``units``. A holding ``not_cleared_against`` a rival was delivered under
+    a restriction: it does not fire in the dyad with that rival (DOMAIN.md §6).
     """
 
+    system: Name | None = None
     launchers: Count | None = None
     rounds: Count | None = None
     units: Count | None = None
     interceptors: Count | None = None
+    not_cleared_against: tuple[Name, ...] = ()
+    supplied_by: Name | None = None
     source: Text | None = None
+
+    def class_name(self, key: str) -> str:
+        """The system class of the holding stored under ``key``."""
+        return self.system or key
+
+    def scaled(self, factor: int) -> Holding:
+        """The same holding ``factor`` times over (a package delivered N times)."""
+
+        def times(value: int | None) -> int | None:
+            return None if value is None else value * factor
+
+        return self.model_copy(
+            update={
+                "launchers": times(self.launchers),
+                "rounds": times(self.rounds),
+                "units": times(self.units),
+                "interceptors": times(self.interceptors),
+            }
+        )
 
 
 class Capability(Frozen):
@@ -168,6 +194,93 @@ class Backer(Frozen):
     against: tuple[Name, ...] = ()
     inventory: dict[Name, Holding] = Field(default_factory=dict)
     source: Text = "illustrative"
+
+
+class Package(Frozen):
+    """What a supplier can deliver as one unit of sale (DOMAIN.md §6).
+
+    ``systems`` are holdings per package (``system`` defaults to the key);
+    ``cost`` is per package, paid evenly over ``delay_years`` (at least one year);
+    ``max_quantity`` caps how many one recipient may get; ``recipients`` limits
+    who it is offered to (empty: anyone the supplier arms).
+    """
+
+    description: Text = ""
+    systems: dict[Name, Holding] = Field(min_length=1)
+    cost: Positive
+    delay_years: Annotated[int, Strict(), Field(ge=0, le=50)] = 0
+    max_quantity: Annotated[int, Strict(), Field(ge=1, le=100)] = 1
+    recipients: tuple[Name, ...] = ()
+    source: Text = "illustrative"
+
+
+class Budget(Frozen):
+    """A supplier's budget, in the same units as package costs."""
+
+    total: NonNegative
+    per_year: NonNegative | None = None
+
+
+class NotCleared(Frozen):
+    """Systems delivered to ``recipient`` but not cleared for use against ``rival``."""
+
+    recipient: Name
+    rival: Name
+    classes: tuple[Name, ...] = Field(min_length=1)
+    note: Text = ""
+
+
+class RecipientCap(Frozen):
+    """Most a supplier gives one recipient: in cost, or in packages."""
+
+    max_cost: NonNegative | None = None
+    max_packages: Annotated[int, Strict(), Field(ge=0, le=1000)] | None = None
+
+
+class RedLines(Frozen):
+    """What a supplier will not do (DOMAIN.md §6)."""
+
+    no_classes: dict[Name, tuple[Name, ...]] = Field(default_factory=dict)
+    not_cleared: tuple[NotCleared, ...] = ()
+    caps: dict[Name, RecipientCap] = Field(default_factory=dict)
+
+
+Relation = Literal["ally", "partner", "neutral", "hostile"]
+
+
+class Supplier(Frozen):
+    """A third party that arms states: catalogue, budget, relations, red lines.
+
+    It delivers only to states it counts as ``ally`` or ``partner``.
+    """
+
+    name: Text = ""
+    budget: Budget
+    relations: dict[Name, Relation] = Field(default_factory=dict)
+    packages: dict[Name, Package] = Field(min_length=1)
+    red_lines: RedLines = Field(default_factory=RedLines)
+    source: Text = "illustrative"
+
+    def arms(self, state: str) -> bool:
+        """Whether the supplier delivers to ``state`` at all."""
+        return self.relations.get(state) in ("ally", "partner")
+
+
+class SearchSettings(Frozen):
+    """How `equipoise recommend` searches for a plan.
+
+    Plans with at most ``max_enumeration`` combinations are enumerated (proven
+    optimal); larger spaces get a seeded local search stopped after
+    ``time_limit_s``. ``split_levels`` is the striker's split grid while searching,
+    and ``max_split_candidates`` caps it (beyond, one shared fraction for all
+    counterforce-capable elements): coarser than the analysis's, for speed; the
+    chosen plan is re-analysed with the full analysis.
+    """
+
+    max_enumeration: Annotated[int, Strict(), Field(ge=1, le=1_000_000)] = 20_000
+    time_limit_s: Annotated[float, Strict(), Field(gt=0, le=3600, allow_inf_nan=False)] = 20.0
+    split_levels: Annotated[int, Strict(), Field(ge=2, le=21)] = 5
+    max_split_candidates: Annotated[int, Strict(), Field(ge=1, le=4096)] = 625
 
 
 class Dyad(Frozen):
@@ -268,6 +381,8 @@ class Scenario(Frozen):
     withdrawals: tuple[Withdrawal, ...] = ()
     calibration: tuple[CalibrationCase, ...] = ()
     arms_race: ArmsRace | None = None
+    suppliers: dict[Name, Supplier] = Field(default_factory=dict)
+    search: SearchSettings = Field(default_factory=SearchSettings)
 
     @model_validator(mode="after")
     def _check_references(self, info: ValidationInfo) -> Scenario:

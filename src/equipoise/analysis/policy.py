@@ -1,0 +1,320 @@
+"""What-if deliveries, recommended plans and policy comparisons (DOMAIN.md §6).
+
+The search runs on the expected-value exchange in batches (analysis.supply); the
+plans it picks, and any what-if delivery, are then assessed with the full
+stochastic analysis before and after, with the same seed, so that the numbers
+shown side by side differ only because of the deliveries.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from equipoise.analysis.assess import analyze
+from equipoise.analysis.results import AnalysisResult, DyadAssessment, clean
+from equipoise.analysis.supply import (
+    PlanKey,
+    PlanSummary,
+    PolicyWeights,
+    SearchOutcome,
+    apply_plan,
+    parse_policy,
+    plan_of,
+    plan_problems,
+    search,
+    summarise_plan,
+)
+from equipoise.domain.problems import suggest
+from equipoise.domain.scenario import Budget, Scenario, Supplier
+from equipoise.engines.random import SeedLike
+from equipoise.errors import InputError
+
+_NO_SUPPLIER = Supplier.model_construct(budget=Budget(total=0), packages={})
+
+METRICS = (
+    ("deterred", "deterred from striking first"),
+    ("first_strike_advantage", "first-strike advantage"),
+    ("second_strike_survivability", "second-strike survivability"),
+    ("retaliation_probability", "P(retaliation >= rival's threshold)"),
+    ("damage_suffered_struck_first", "damage suffered when struck first"),
+    ("damage_dealt_struck_first", "damage dealt when struck first"),
+)
+
+
+def _resolve_package(scenario: Scenario, name: str) -> tuple[str, str] | None:
+    """(supplier, package) for 'PACKAGE' or 'SUPPLIER.PACKAGE', None if unknown."""
+    supplier_name, dot, package_name = name.partition(".")
+    if dot and package_name in scenario.suppliers.get(supplier_name, _NO_SUPPLIER).packages:
+        return supplier_name, package_name
+    matches = [(s, name) for s, supplier in scenario.suppliers.items() if name in supplier.packages]
+    if len(matches) > 1:
+        options = ", ".join(f"{s}.{p}" for s, p in matches)
+        raise InputError(
+            f"package '{name}' is offered by several suppliers", f"write one of {options}"
+        )
+    return matches[0] if matches else None
+
+
+def parse_delivery(scenario: Scenario, text: str) -> tuple[PlanKey, int]:
+    """'RECIPIENT:PACKAGE' or 'RECIPIENT:PACKAGExN' (PACKAGE may be SUPPLIER.PACKAGE)."""
+    recipient, colon, rest = text.partition(":")
+    if not colon or not recipient or not rest:
+        raise InputError(
+            f"--deliver '{text}' should be RECIPIENT:PACKAGE[xN]",
+            "for example --deliver IRN:sam-battery or --deliver IRN:sam-batteryx2",
+        )
+    if recipient not in scenario.states:
+        raise InputError(
+            f"--deliver '{text}': unknown recipient '{recipient}'",
+            suggest(recipient, scenario.states),
+        )
+    found = _resolve_package(scenario, rest)
+    quantity = 1
+    counted = re.fullmatch(r"(.+)x(\d+)", rest)
+    if found is None and counted is not None:
+        found = _resolve_package(scenario, counted.group(1))
+        quantity = int(counted.group(2))
+    if found is None:
+        names = [p for s in scenario.suppliers.values() for p in s.packages]
+        names += [f"{n}.{p}" for n, s in scenario.suppliers.items() for p in s.packages]
+        raise InputError(
+            f"--deliver '{text}': unknown package '{rest}'",
+            f"{suggest(rest, names)} `equipoise show SCENARIO` lists the suppliers' packages.",
+        )
+    if quantity < 1:
+        raise InputError(
+            f"--deliver '{text}': quantity must be at least 1", "write e.g. IRN:sam-batteryx2"
+        )
+    return (found[0], found[1], recipient), quantity
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every dyad metric before and after a set of deliveries."""
+
+    plan: PlanSummary
+    before: AnalysisResult
+    after: AnalysisResult
+    warnings: tuple[str, ...] = ()
+
+    def rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for old, new in zip(self.before.dyads, self.after.dyads, strict=True):
+            rows.append(_row(old, old.a, "status", old.status, new.status))
+            rows.append(_row(old, old.a, "bargaining range", _range_text(old), _range_text(new)))
+            for side_old, side_new in zip(old.sides, new.sides, strict=True):
+                for name, label in METRICS:
+                    value_old, value_new = getattr(side_old, name), getattr(side_new, name)
+                    if hasattr(value_old, "mean"):
+                        value_old, value_new = value_old.mean, value_new.mean
+                    rows.append(_row(old, side_old.state, label, value_old, value_new))
+        return rows
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows())
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = clean(
+            {
+                "plan": self.plan.to_dict(),
+                "warnings": list(self.warnings),
+                "changes": self.rows(),
+                "before": self.before.to_dict(),
+                "after": self.after.to_dict(),
+            }
+        )
+        return data
+
+
+def _range_text(dyad: DyadAssessment) -> str:
+    bargain = dyad.bargaining
+    if bargain is None or bargain.low is None:
+        return "n/a"
+    return "closed" if bargain.closed else f"[{bargain.low:.3f}, {bargain.high:.3f}]"
+
+
+def _row(dyad: DyadAssessment, state: str, metric: str, before: Any, after: Any) -> dict[str, Any]:
+    if isinstance(before, bool | str) or isinstance(after, bool | str):
+        changed = before != after
+        change: Any = f"{before} -> {after}" if changed else ""
+    else:
+        delta = float(after) - float(before)
+        changed = math.isfinite(delta) and abs(delta) > 1e-9 * max(1.0, abs(float(before)))
+        change = delta
+    return {
+        "dyad": f"{dyad.a}-{dyad.b}",
+        "state": state,
+        "metric": metric,
+        "before": before,
+        "after": after,
+        "change": change,
+        "changed": changed,
+    }
+
+
+def compare_plan(
+    scenario: Scenario,
+    plan: Mapping[PlanKey, int],
+    *,
+    trials: int,
+    seed: SeedLike | None,
+    warnings: Sequence[str] = (),
+) -> Comparison:
+    """Analyse the scenario before and after the plan, same seed, same trials."""
+    before = analyze(scenario, trials=trials, seed=seed)
+    after = analyze(apply_plan(scenario, plan), trials=trials, seed=seed)
+    return Comparison(summarise_plan(scenario, plan), before, after, tuple(warnings))
+
+
+def whatif(
+    scenario: Scenario,
+    deliveries: Sequence[str],
+    *,
+    trials: int = 10_000,
+    seed: SeedLike | None = 0,
+) -> Comparison:
+    """Every dyad metric before and after the given deliveries (what-if)."""
+    if not deliveries:
+        raise InputError(
+            "whatif needs at least one --deliver", "for example --deliver IRN:sam-battery"
+        )
+    plan: dict[PlanKey, int] = {}
+    for text in deliveries:
+        key, quantity = parse_delivery(scenario, text)
+        plan[key] = plan.get(key, 0) + quantity
+    warnings = [f"this delivery breaks a supplier rule: {p}" for p in plan_problems(scenario, plan)]
+    return compare_plan(scenario, plan, trials=trials, seed=seed, warnings=warnings)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A policy's chosen plan, how it was found, and the dyads before and after."""
+
+    policy: str
+    weights: PolicyWeights
+    outcome: SearchOutcome
+    comparison: Comparison
+    decisions: int
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.comparison.plan.to_frame()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = clean(
+            {
+                "policy": self.policy,
+                "weights": self.weights.__dict__,
+                "search": {
+                    "method": self.outcome.method,
+                    "proven_optimal": self.outcome.proven_optimal,
+                    "note": self.outcome.note,
+                    "plans_evaluated": self.outcome.evaluated,
+                    "seconds": self.outcome.seconds,
+                    "objective": self.outcome.score,
+                    "decisions": self.decisions,
+                },
+                **self.comparison.to_dict(),
+            }
+        )
+        return data
+
+
+def recommend(
+    scenario: Scenario,
+    policy: str = "balancer",
+    weights: PolicyWeights | None = None,
+    *,
+    trials: int = 10_000,
+    seed: SeedLike | None = 0,
+    method: str = "auto",
+    time_limit: float | None = None,
+) -> Recommendation:
+    """The plan a policy chooses, and every dyad before and after it."""
+    if not scenario.suppliers:
+        raise InputError(
+            f"scenario '{scenario.name}' has no suppliers",
+            "add a 'suppliers:' block (see `equipoise show west-asia-2024`)",
+        )
+    policy = parse_policy(scenario, policy)
+    chosen_weights = weights or PolicyWeights()
+    decisions_, outcome = search(
+        scenario, policy, chosen_weights, seed=seed, method=method, time_limit=time_limit
+    )
+    plan = plan_of(decisions_, outcome.quantities)
+    comparison = compare_plan(scenario, plan, trials=trials, seed=seed)
+    return Recommendation(policy, chosen_weights, outcome, comparison, len(decisions_))
+
+
+@dataclass(frozen=True)
+class PolicyComparison:
+    """Abstain, partisan for each side the suppliers arm, and balancer, in one table."""
+
+    recommendations: tuple[Recommendation, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = []
+        for item in self.recommendations:
+            for dyad in item.comparison.after.dyads:
+                a, b = dyad.sides
+                bargain = dyad.bargaining
+                rows.append(
+                    {
+                        "policy": item.policy,
+                        "cost": item.comparison.plan.total_cost,
+                        "dyad": f"{dyad.a}-{dyad.b}",
+                        "status": dyad.status,
+                        "first_strike_advantage_a": a.first_strike_advantage.mean,
+                        "first_strike_advantage_b": b.first_strike_advantage.mean,
+                        "bargaining_low": None if bargain is None else bargain.low,
+                        "bargaining_high": None if bargain is None else bargain.high,
+                        "bargaining_closed": None if bargain is None else bargain.closed,
+                        "proven_optimal": item.outcome.proven_optimal,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = clean(
+            {
+                "table": self.to_frame().to_dict(orient="records"),
+                "plans": {r.policy: r.comparison.plan.to_dict() for r in self.recommendations},
+                "search": {
+                    r.policy: {"method": r.outcome.method, "note": r.outcome.note}
+                    for r in self.recommendations
+                },
+            }
+        )
+        return data
+
+
+def compare_policies(
+    scenario: Scenario,
+    weights: PolicyWeights | None = None,
+    *,
+    trials: int = 4_000,
+    seed: SeedLike | None = 0,
+) -> PolicyComparison:
+    """Run every built-in policy on the scenario and assess its outcome."""
+    if not scenario.suppliers:
+        raise InputError(
+            f"scenario '{scenario.name}' has no suppliers",
+            "add a 'suppliers:' block (see `equipoise show west-asia-2024`)",
+        )
+    armed = sorted(
+        {
+            state
+            for supplier in scenario.suppliers.values()
+            for state in supplier.relations
+            if supplier.arms(state) and any(state in (d.a, d.b) for d in scenario.dyads)
+        }
+    )
+    policies = ["abstain", *[f"partisan:{state}" for state in armed], "balancer"]
+    return PolicyComparison(
+        tuple(recommend(scenario, p, weights, trials=trials, seed=seed) for p in policies)
+    )

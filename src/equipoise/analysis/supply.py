@@ -1,0 +1,925 @@
+"""Supplier policies, "military diplomacy" (DOMAIN.md §6): plans, red lines, search.
+
+A *plan* gives a quantity for each (supplier, package, recipient) decision. Its
+deliveries become holdings of the recipient (restricted against the rivals the
+supplier's red lines name), and every dyad is assessed on the expected-value
+exchange. Counts are linear in the quantities, so each dyad side is built once as
+``base + Q @ contributions`` and a whole batch of candidate plans runs through the
+engine in one pass.
+
+Policies (their objective is documented in :class:`PolicyWeights`):
+
+* ``abstain``: deliver nothing;
+* ``partisan:STATE``: deter STATE's rivals first, then raise STATE's probability of
+  prevailing, then spend least;
+* ``balancer``: mutual deterrence in every dyad first, then the smallest
+  first-strike advantages and the widest bargaining ranges, then the least cost.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from equipoise.analysis.forces import combined_ew_factor, dyad_forces, ew_units
+from equipoise.analysis.results import clean
+from equipoise.domain.problems import suggest
+from equipoise.domain.scenario import Holding, Package, Scenario, Supplier
+from equipoise.engines.dynamics import destruction_share
+from equipoise.engines.exchange import (
+    Direction,
+    Side,
+    best_split_expected,
+    damage_limiting_split,
+    exchange_expected,
+    first_strike_advantage,
+)
+from equipoise.engines.random import SeedLike, as_seed_sequence
+from equipoise.engines.types import BoolArray, FloatArray, IntArray
+from equipoise.errors import InputError
+
+CHUNK_PLANS = 1024
+MAX_RESTARTS = 25
+WEIGHTS_EXAMPLE = "Write e.g. mutual=1000,fsa=10,range=10,cost=1"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One package one supplier could deliver to one recipient, up to ``max_quantity``."""
+
+    supplier: str
+    package: str
+    recipient: str
+    max_quantity: int
+    cost: float
+    per_year_cost: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.recipient}:{self.supplier}.{self.package}"
+
+
+PlanKey = tuple[str, str, str]
+
+
+def plan_key(decision: Decision) -> PlanKey:
+    return (decision.supplier, decision.package, decision.recipient)
+
+
+def _package_classes(scenario: Scenario, package: Package) -> list[tuple[str, str]]:
+    """(class name, kind) of every system in a package."""
+    out: list[tuple[str, str]] = []
+    for key, holding in package.systems.items():
+        name = holding.class_name(key)
+        out.append((name, scenario.classes[name].kind))
+    return out
+
+
+def _blocked_classes(supplier: Supplier, recipient: str) -> set[str]:
+    return set(supplier.red_lines.no_classes.get(recipient, ()))
+
+
+def restricted_rivals(
+    scenario: Scenario, supplier: Supplier, recipient: str, class_name: str
+) -> tuple[str, ...]:
+    """Rivals against whom a class delivered to ``recipient`` is not cleared for use."""
+    kind = scenario.classes[class_name].kind
+    return tuple(
+        rule.rival
+        for rule in supplier.red_lines.not_cleared
+        if rule.recipient == recipient and (class_name in rule.classes or kind in rule.classes)
+    )
+
+
+def dyad_states(scenario: Scenario) -> set[str]:
+    return {name for dyad in scenario.dyads for name in (dyad.a, dyad.b)}
+
+
+def decisions(scenario: Scenario) -> tuple[Decision, ...]:
+    """Every delivery the suppliers would consider: allowed by relations, offer lists,
+    class red lines, caps and budgets, to states in some dyad."""
+    out = []
+    states = dyad_states(scenario)
+    for supplier_name, supplier in scenario.suppliers.items():
+        budget = supplier.budget
+        for package_name, package in supplier.packages.items():
+            years = max(package.delay_years, 1)
+            per_year = package.cost / years
+            for recipient in sorted(states):
+                if not supplier.arms(recipient):
+                    continue
+                if package.recipients and recipient not in package.recipients:
+                    continue
+                blocked = _blocked_classes(supplier, recipient)
+                if any(
+                    n in blocked or k in blocked for n, k in _package_classes(scenario, package)
+                ):
+                    continue
+                limit = package.max_quantity
+                limit = min(limit, math.floor(budget.total / package.cost + 1e-9))
+                if budget.per_year is not None:
+                    limit = min(limit, math.floor(budget.per_year / per_year + 1e-9))
+                cap = supplier.red_lines.caps.get(recipient)
+                if cap is not None:
+                    if cap.max_packages is not None:
+                        limit = min(limit, cap.max_packages)
+                    if cap.max_cost is not None:
+                        limit = min(limit, math.floor(cap.max_cost / package.cost + 1e-9))
+                if limit >= 1:
+                    out.append(
+                        Decision(
+                            supplier_name, package_name, recipient, limit, package.cost, per_year
+                        )
+                    )
+    return tuple(out)
+
+
+def delivered_holdings(
+    scenario: Scenario, supplier_name: str, package_name: str, recipient: str, quantity: int
+) -> dict[str, Holding]:
+    """The holdings ``quantity`` packages become in the recipient's inventory."""
+    supplier = scenario.suppliers[supplier_name]
+    package = supplier.packages[package_name]
+    out = {}
+    for key, holding in package.systems.items():
+        class_name = holding.class_name(key)
+        out[f"{package_name}@{supplier_name}/{key}"] = holding.scaled(quantity).model_copy(
+            update={
+                "system": class_name,
+                "supplied_by": supplier_name,
+                "not_cleared_against": tuple(
+                    sorted(
+                        {
+                            *holding.not_cleared_against,
+                            *restricted_rivals(scenario, supplier, recipient, class_name),
+                        }
+                    )
+                ),
+            }
+        )
+    return out
+
+
+def apply_plan(
+    scenario: Scenario, plan: Mapping[PlanKey, int], *, keep_zero: bool = False
+) -> Scenario:
+    """The scenario after the plan's deliveries (the public single-scenario path)."""
+    inventories = {name: dict(state.inventory) for name, state in scenario.states.items()}
+    for (supplier, package, recipient), quantity in plan.items():
+        if quantity or keep_zero:
+            inventories[recipient].update(
+                delivered_holdings(scenario, supplier, package, recipient, quantity)
+            )
+    states = {
+        name: state.model_copy(update={"inventory": inventories[name]})
+        for name, state in scenario.states.items()
+    }
+    return scenario.model_copy(update={"states": states})
+
+
+def plan_problems(scenario: Scenario, plan: Mapping[PlanKey, int]) -> list[str]:
+    """Every way a plan breaks the catalogue, relations, red lines, caps or budgets."""
+    problems = []
+    spend: dict[str, float] = {}
+    per_year: dict[str, float] = {}
+    per_recipient: dict[tuple[str, str], tuple[float, int]] = {}
+    for (supplier_name, package_name, recipient), quantity in plan.items():
+        if quantity == 0:
+            continue
+        where = f"{recipient}:{supplier_name}.{package_name}"
+        if quantity < 0:
+            problems.append(f"{where}: negative quantity {quantity}")
+            continue
+        supplier = scenario.suppliers.get(supplier_name)
+        if supplier is None or package_name not in supplier.packages:
+            problems.append(f"{where}: not in any supplier's catalogue")
+            continue
+        package = supplier.packages[package_name]
+        if recipient not in scenario.states:
+            problems.append(f"{where}: unknown recipient")
+            continue
+        if not supplier.arms(recipient):
+            relation = supplier.relations.get(recipient, "no relation")
+            problems.append(f"{where}: {supplier_name} does not arm {recipient} ({relation})")
+        if package.recipients and recipient not in package.recipients:
+            problems.append(f"{where}: package not offered to {recipient}")
+        blocked = _blocked_classes(supplier, recipient)
+        for name, kind in _package_classes(scenario, package):
+            if name in blocked or kind in blocked:
+                problems.append(f"{where}: red line, no {name} ({kind}) to {recipient}")
+        if quantity > package.max_quantity:
+            problems.append(f"{where}: {quantity} packages, at most {package.max_quantity}")
+        spend[supplier_name] = spend.get(supplier_name, 0.0) + quantity * package.cost
+        per_year[supplier_name] = per_year.get(supplier_name, 0.0) + quantity * package.cost / max(
+            package.delay_years, 1
+        )
+        cost, count = per_recipient.get((supplier_name, recipient), (0.0, 0))
+        per_recipient[(supplier_name, recipient)] = (
+            cost + quantity * package.cost,
+            count + quantity,
+        )
+    for supplier_name, total in spend.items():
+        budget = scenario.suppliers[supplier_name].budget
+        if total > budget.total + 1e-9:
+            problems.append(f"{supplier_name}: spends {total:g}, budget {budget.total:g}")
+        if budget.per_year is not None and per_year[supplier_name] > budget.per_year + 1e-9:
+            problems.append(
+                f"{supplier_name}: spends {per_year[supplier_name]:g} a year, "
+                f"budget {budget.per_year:g} a year"
+            )
+    for (supplier_name, recipient), (cost, count) in per_recipient.items():
+        cap = scenario.suppliers[supplier_name].red_lines.caps.get(recipient)
+        if cap is None:
+            continue
+        if cap.max_cost is not None and cost > cap.max_cost + 1e-9:
+            problems.append(
+                f"{supplier_name} to {recipient}: cost {cost:g} over cap {cap.max_cost:g}"
+            )
+        if cap.max_packages is not None and count > cap.max_packages:
+            problems.append(
+                f"{supplier_name} to {recipient}: {count} packages over cap {cap.max_packages}"
+            )
+    return problems
+
+
+# --- batched evaluation ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SideModel:
+    """One dyad side as base arrays plus what one package of each decision adds."""
+
+    base: Side
+    launchers: FloatArray
+    rounds: FloatArray
+    interceptors: FloatArray
+    channels: FloatArray
+    ew_classes: tuple[str, ...]
+    ew_base: FloatArray
+    ew_units: FloatArray
+
+    def batch(self, scenario: Scenario, quantities: FloatArray) -> Side:
+        """The side for each row of ``quantities`` (plans x decisions)."""
+        offence = replace(
+            self.base.offence,
+            launchers=self.base.offence.launchers + quantities @ self.launchers,
+            rounds=self.base.offence.rounds + quantities @ self.rounds,
+        )
+        units = self.ew_base[np.newaxis, :] + quantities @ self.ew_units
+        factor = combined_ew_factor(
+            scenario, {name: units[:, i] for i, name in enumerate(self.ew_classes)}
+        )
+        defence = replace(
+            self.base.defence,
+            interceptors=self.base.defence.interceptors + quantities @ self.interceptors,
+            channels=self.base.defence.channels + quantities @ self.channels,
+            guided_arrival_factor=np.broadcast_to(
+                np.asarray(factor, dtype=float), (quantities.shape[0],)
+            ).copy(),
+        )
+        return replace(self.base, offence=offence, defence=defence)
+
+
+@dataclass(frozen=True)
+class DyadModel:
+    """A dyad's two sides as linear functions of the plan."""
+
+    a: str
+    b: str
+    a_side: SideModel
+    b_side: SideModel
+    a_first: Direction
+    b_first: Direction
+    cost_a: float | None
+    cost_b: float | None
+
+
+def _side_model(
+    scenario: Scenario, decisions_: Sequence[Decision], state: str, rival: str
+) -> SideModel:
+    zero_plan = {plan_key(d): 0 for d in decisions_}
+    zero = apply_plan(scenario, zero_plan, keep_zero=True)
+    base = dyad_forces(zero, state, rival).a
+    classes = tuple(sorted(ew_units(zero, state, rival)))
+    base_units = ew_units(zero, state, rival)
+    rows: dict[str, list[FloatArray]] = {k: [] for k in ("l", "r", "i", "c", "e")}
+    for decision in decisions_:
+        one = apply_plan(scenario, {**zero_plan, plan_key(decision): 1}, keep_zero=True)
+        side = dyad_forces(one, state, rival).a
+        units = ew_units(one, state, rival)
+        rows["l"].append(side.side.offence.launchers[0] - base.side.offence.launchers[0])
+        rows["r"].append(side.side.offence.rounds[0] - base.side.offence.rounds[0])
+        rows["i"].append(side.side.defence.interceptors[0] - base.side.defence.interceptors[0])
+        rows["c"].append(side.side.defence.channels[0] - base.side.defence.channels[0])
+        rows["e"].append(np.array([units.get(n, 0) - base_units.get(n, 0) for n in classes], float))
+
+    def stack(key: str, width: int) -> FloatArray:
+        return np.array(rows[key], dtype=float).reshape(len(decisions_), width)
+
+    return SideModel(
+        base.side,
+        stack("l", base.side.offence.elements),
+        stack("r", base.side.offence.elements),
+        stack("i", base.side.defence.layers),
+        stack("c", base.side.defence.layers),
+        classes,
+        np.array([base_units.get(n, 0) for n in classes], dtype=float),
+        stack("e", len(classes)),
+    )
+
+
+def dyad_models(scenario: Scenario, decisions_: Sequence[Decision]) -> tuple[DyadModel, ...]:
+    """Linear models of every dyad in the scenario, for batches of plans."""
+    zero = apply_plan(scenario, {plan_key(d): 0 for d in decisions_}, keep_zero=True)
+    out = []
+    for dyad in scenario.dyads:
+        forces = dyad_forces(zero, dyad.a, dyad.b)
+        out.append(
+            DyadModel(
+                dyad.a,
+                dyad.b,
+                _side_model(scenario, decisions_, dyad.a, dyad.b),
+                _side_model(scenario, decisions_, dyad.b, dyad.a),
+                forces.a_first,
+                forces.b_first,
+                scenario.states[dyad.a].war_cost,
+                scenario.states[dyad.b].war_cost,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class PlanMetrics:
+    """Expected-value metrics of every dyad for a batch of plans, arrays (plans, dyads)."""
+
+    a_deterred: IntArray
+    b_deterred: IntArray
+    fsa_a: FloatArray
+    fsa_b: FloatArray
+    p_first: FloatArray
+    p_second: FloatArray
+    range_low: FloatArray
+    range_high: FloatArray
+    range_width: FloatArray
+    has_range: FloatArray
+    cost: FloatArray
+
+    @property
+    def mutual(self) -> IntArray:
+        return np.asarray(self.a_deterred & self.b_deterred)
+
+
+def _dyad_metrics(
+    scenario: Scenario,
+    a_first: Direction,
+    b_first: Direction,
+    war_costs: tuple[float | None, float | None],
+    levels: int,
+    max_candidates: int,
+) -> dict[str, FloatArray]:
+    """Deterrence, first-strike advantages, P(prevail) and bargaining range of a dyad,
+    for every batch row of its two exchanges (expected-value form)."""
+    a_side, b_side = a_first.striker, a_first.victim
+    rows = a_side.batch
+    weights = (scenario.exchange.dealt_weight, scenario.exchange.suffered_weight)
+    out: dict[str, FloatArray] = {}
+    chosen = {}
+    for key, direction in (("a", a_first), ("b", b_first)):
+        limited = exchange_expected(direction, damage_limiting_split(direction))
+        out[f"{key}_deterred"] = (
+            limited.retaliation_damage >= direction.striker.unacceptable_damage
+        ).astype(float)
+        split = best_split_expected(
+            direction,
+            levels=levels,
+            dealt_weight=weights[0],
+            suffered_weight=weights[1],
+            max_candidates=max_candidates,
+        ).split
+        chosen[key] = exchange_expected(direction, split)
+    va, vb = a_side.value_at_risk, b_side.value_at_risk
+    out["fsa_a"] = first_strike_advantage(chosen["a"], chosen["b"], va, vb, *weights)
+    out["fsa_b"] = first_strike_advantage(chosen["b"], chosen["a"], vb, va, *weights)
+    out["p_first"] = destruction_share(
+        chosen["a"].first_strike_damage / vb, chosen["a"].retaliation_damage / va
+    )
+    out["p_second"] = destruction_share(
+        chosen["b"].retaliation_damage / vb, chosen["b"].first_strike_damage / va
+    )
+    cost_a, cost_b = war_costs
+    if cost_a is not None and cost_b is not None:
+        out["range_low"] = np.maximum(0.0, out["p_first"] - cost_a)
+        out["range_high"] = np.minimum(1.0, out["p_second"] + cost_b)
+        out["range_width"] = (out["p_second"] + cost_b) - (out["p_first"] - cost_a)
+        out["has_range"] = np.ones(rows)
+    else:
+        out["range_low"] = out["range_high"] = np.full(rows, np.nan)
+        out["range_width"] = out["has_range"] = np.zeros(rows)
+    return out
+
+
+def _model_metrics(
+    scenario: Scenario, model: DyadModel, quantities: FloatArray, levels: int, max_candidates: int
+) -> dict[str, FloatArray]:
+    a_side = model.a_side.batch(scenario, quantities)
+    b_side = model.b_side.batch(scenario, quantities)
+    a_first = replace(model.a_first, striker=a_side, victim=b_side)
+    b_first = replace(model.b_first, striker=b_side, victim=a_side)
+    return _dyad_metrics(
+        scenario, a_first, b_first, (model.cost_a, model.cost_b), levels, max_candidates
+    )
+
+
+def _gather(columns: Sequence[dict[str, FloatArray]], rows: int, costs: FloatArray) -> PlanMetrics:
+    def stack(name: str) -> FloatArray:
+        if not columns:
+            return np.zeros((rows, 0))
+        return np.stack([c[name] for c in columns], axis=1)
+
+    return PlanMetrics(
+        stack("a_deterred").astype(np.int64),
+        stack("b_deterred").astype(np.int64),
+        stack("fsa_a"),
+        stack("fsa_b"),
+        stack("p_first"),
+        stack("p_second"),
+        stack("range_low"),
+        stack("range_high"),
+        stack("range_width"),
+        stack("has_range"),
+        np.asarray(costs, dtype=float),
+    )
+
+
+def _plan_matrix(quantities: IntArray, width: int) -> FloatArray:
+    """Plans as a (plans, decisions) float matrix, even with no decisions at all."""
+    q = np.asarray(quantities, dtype=float)
+    return q.reshape(q.shape[0] if q.ndim == 2 else 1, width)
+
+
+def evaluate_plans(
+    scenario: Scenario,
+    models: Sequence[DyadModel],
+    decisions_: Sequence[Decision],
+    quantities: IntArray,
+    levels: int | None = None,
+) -> PlanMetrics:
+    """Metrics for a batch of plans (rows of ``quantities``), all dyads, one pass each."""
+    q = _plan_matrix(quantities, len(decisions_))
+    split_levels = levels if levels is not None else scenario.search.split_levels
+    cap = scenario.search.max_split_candidates
+    columns = [_model_metrics(scenario, model, q, split_levels, cap) for model in models]
+    costs = (
+        q @ np.array([d.cost for d in decisions_], dtype=float) if decisions_ else np.zeros(len(q))
+    )
+    return _gather(columns, q.shape[0], costs)
+
+
+def evaluate_plan(scenario: Scenario, plan: Mapping[PlanKey, int]) -> PlanMetrics:
+    """One plan's metrics through the public single-scenario path (one row).
+
+    The scenario after the plan is built from scratch and each dyad assessed from
+    its own forces; every decision's holdings are present (at zero where not
+    delivered), so the striker weighs the same split grid as in the batched search.
+    """
+    decisions_ = decisions(scenario)
+    everything = {plan_key(d): 0 for d in decisions_}
+    problems = [key for key in plan if key not in everything and plan[key]]
+    if problems:
+        raise InputError(f"plan includes deliveries no supplier would consider: {problems}", "")
+    after = apply_plan(scenario, {**everything, **plan}, keep_zero=True)
+    columns = []
+    for dyad in scenario.dyads:
+        forces = dyad_forces(after, dyad.a, dyad.b)
+        columns.append(
+            _dyad_metrics(
+                scenario,
+                forces.a_first,
+                forces.b_first,
+                (scenario.states[dyad.a].war_cost, scenario.states[dyad.b].war_cost),
+                scenario.search.split_levels,
+                scenario.search.max_split_candidates,
+            )
+        )
+    cost = sum(q * scenario.suppliers[s].packages[p].cost for (s, p, _), q in plan.items())
+    return _gather(columns, 1, np.array([cost], dtype=float))
+
+
+def feasible(scenario: Scenario, decisions_: Sequence[Decision], quantities: IntArray) -> BoolArray:
+    """Which plans respect budgets (total and per year), caps and quantity limits."""
+    q = _plan_matrix(quantities, len(decisions_))
+    ok = np.ones(q.shape[0], dtype=bool)
+    if not decisions_:
+        return ok
+    limits = np.array([d.max_quantity for d in decisions_], dtype=float)
+    ok &= (q >= 0).all(axis=1) & (q <= limits).all(axis=1)
+    costs = np.array([d.cost for d in decisions_], dtype=float)
+    yearly = np.array([d.per_year_cost for d in decisions_], dtype=float)
+    for supplier_name, supplier in scenario.suppliers.items():
+        mask = np.array([d.supplier == supplier_name for d in decisions_], dtype=float)
+        ok &= q @ (costs * mask) <= supplier.budget.total + 1e-9
+        if supplier.budget.per_year is not None:
+            ok &= q @ (yearly * mask) <= supplier.budget.per_year + 1e-9
+        for recipient, cap in supplier.red_lines.caps.items():
+            rows = mask * np.array([d.recipient == recipient for d in decisions_], dtype=float)
+            if cap.max_cost is not None:
+                ok &= q @ (costs * rows) <= cap.max_cost + 1e-9
+            if cap.max_packages is not None:
+                ok &= q @ rows <= cap.max_packages
+    return ok
+
+
+# --- objectives ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyWeights:
+    """The weights of the policy objectives, in one place (DOMAIN.md §6).
+
+    balancer score = mutual · (dyads in mutual deterrence)
+                   − fsa · Σ over dyads of the mean positive first-strike advantage
+                   + range · Σ over dyads of the bargaining-range width (negative when closed)
+                   − cost · (plan cost / total budget)
+    partisan:S score = mutual · (S's rivals deterred) + range · Σ S's probability of
+                   prevailing (mean of striking first and struck first) − cost · (cost / budget)
+
+    The defaults make the order lexicographic in practice: one more dyad in mutual
+    deterrence outweighs any change in advantages or ranges, which outweigh cost.
+    """
+
+    mutual: float = 1000.0
+    fsa: float = 10.0
+    range: float = 10.0
+    cost: float = 1.0
+
+    @classmethod
+    def parse(cls, text: str | None) -> PolicyWeights:
+        """'mutual=1000,fsa=10,range=10,cost=1' (any subset)."""
+        if not text:
+            return cls()
+        values: dict[str, float] = {}
+        for part in text.split(","):
+            name, equals, number = part.partition("=")
+            name = name.strip()
+            if name not in cls.__dataclass_fields__:
+                raise InputError(
+                    f"--weights: unknown weight '{name}'",
+                    f"{suggest(name, cls.__dataclass_fields__)} {WEIGHTS_EXAMPLE}",
+                )
+            try:
+                value = float(number)
+            except ValueError:
+                raise InputError(
+                    f"--weights: '{number.strip()}' for {name} is not a number",
+                    "write e.g. mutual=1000,fsa=10,range=10,cost=1",
+                ) from None
+            if not equals or not math.isfinite(value) or value < 0:
+                raise InputError(
+                    f"--weights: {name} must be a non-negative number", "write e.g. fsa=10"
+                )
+            values[name] = value
+        return cls(**values)
+
+
+def parse_policy(scenario: Scenario, text: str) -> str:
+    """Validate 'abstain', 'balancer' or 'partisan:STATE'."""
+    if text in ("abstain", "balancer"):
+        return text
+    kind, colon, state = text.partition(":")
+    if kind == "partisan" and colon:
+        if state not in scenario.states:
+            raise InputError(
+                f"--policy {text}: unknown state '{state}'", suggest(state, scenario.states)
+            )
+        return text
+    raise InputError(
+        f"unknown policy '{text}'", "use abstain, balancer or partisan:STATE (e.g. partisan:IRN)"
+    )
+
+
+def _budget_scale(scenario: Scenario) -> float:
+    total = sum(s.budget.total for s in scenario.suppliers.values())
+    return total if total > 0 else 1.0
+
+
+def score(
+    scenario: Scenario,
+    models: Sequence[DyadModel],
+    metrics: PlanMetrics,
+    policy: str,
+    weights: PolicyWeights,
+) -> FloatArray:
+    """The policy objective for each plan (higher is better)."""
+    cost_term = weights.cost * metrics.cost / _budget_scale(scenario)
+    if policy == "abstain":
+        return np.asarray(-metrics.cost, dtype=float)
+    if policy == "balancer":
+        advantage = (np.maximum(metrics.fsa_a, 0.0) + np.maximum(metrics.fsa_b, 0.0)) / 2
+        return np.asarray(
+            weights.mutual * metrics.mutual.sum(axis=1)
+            - weights.fsa * advantage.sum(axis=1)
+            + weights.range * (metrics.range_width * metrics.has_range).sum(axis=1)
+            - cost_term,
+            dtype=float,
+        )
+    state = policy.partition(":")[2]
+    deterred = np.zeros(metrics.cost.shape)
+    prevail = np.zeros(metrics.cost.shape)
+    for column, model in enumerate(models):
+        mean_p = (metrics.p_first[:, column] + metrics.p_second[:, column]) / 2
+        if model.a == state:
+            deterred += metrics.b_deterred[:, column]
+            prevail += mean_p
+        elif model.b == state:
+            deterred += metrics.a_deterred[:, column]
+            prevail += 1.0 - mean_p
+    return np.asarray(weights.mutual * deterred + weights.range * prevail - cost_term, dtype=float)
+
+
+# --- search -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """The best plan found and how sure we are of it."""
+
+    quantities: IntArray
+    score: float
+    method: str
+    proven_optimal: bool
+    evaluated: int
+    seconds: float
+    note: str
+
+
+def _space_size(decisions_: Sequence[Decision]) -> int:
+    return math.prod(d.max_quantity + 1 for d in decisions_)
+
+
+def _best(scores: FloatArray, costs: FloatArray) -> int:
+    """Highest score; ties to the cheaper plan, then to the first listed."""
+    top = scores.max()
+    tied = np.flatnonzero(np.isclose(scores, top, rtol=0, atol=1e-9))
+    return int(tied[np.argmin(costs[tied])])
+
+
+def enumerate_plans(
+    scenario: Scenario,
+    models: Sequence[DyadModel],
+    decisions_: Sequence[Decision],
+    policy: str,
+    weights: PolicyWeights,
+) -> SearchOutcome:
+    """Evaluate every feasible plan in batches: the exact optimum of the stated objective."""
+    start = time.perf_counter()
+    ranges = [range(d.max_quantity + 1) for d in decisions_]
+    best_plan = np.zeros(len(decisions_), dtype=np.int64)
+    best_score, best_cost, evaluated = -math.inf, math.inf, 0
+    iterator = itertools.product(*ranges)
+    while True:
+        chunk = np.array(list(itertools.islice(iterator, CHUNK_PLANS)), dtype=np.int64)
+        if chunk.size == 0:
+            break
+        chunk = chunk.reshape(-1, len(decisions_))
+        chunk = chunk[feasible(scenario, decisions_, chunk)]
+        if chunk.shape[0] == 0:
+            continue
+        metrics = evaluate_plans(scenario, models, decisions_, chunk)
+        values = score(scenario, models, metrics, policy, weights)
+        index = _best(values, metrics.cost)
+        evaluated += chunk.shape[0]
+        better = values[index] > best_score + 1e-9
+        tie_cheaper = abs(values[index] - best_score) <= 1e-9 and metrics.cost[index] < best_cost
+        if better or tie_cheaper:
+            best_plan, best_score, best_cost = (
+                chunk[index],
+                float(values[index]),
+                float(metrics.cost[index]),
+            )
+    return SearchOutcome(
+        best_plan,
+        best_score,
+        "exhaustive enumeration",
+        True,
+        evaluated,
+        time.perf_counter() - start,
+        f"all {evaluated} feasible plans evaluated: proven optimal for the stated objective",
+    )
+
+
+def _neighbours(plan: IntArray, limits: IntArray) -> IntArray:
+    """Plans one package away: add one, remove one, or move one between decisions."""
+    out = []
+    count = plan.shape[0]
+    for i in range(count):
+        if plan[i] < limits[i]:
+            up = plan.copy()
+            up[i] += 1
+            out.append(up)
+        if plan[i] > 0:
+            down = plan.copy()
+            down[i] -= 1
+            out.append(down)
+            for j in range(count):
+                if j != i and plan[j] < limits[j]:
+                    swap = down.copy()
+                    swap[j] += 1
+                    out.append(swap)
+    return np.array(out, dtype=np.int64).reshape(-1, count)
+
+
+def local_search(
+    scenario: Scenario,
+    models: Sequence[DyadModel],
+    decisions_: Sequence[Decision],
+    policy: str,
+    weights: PolicyWeights,
+    *,
+    seed: SeedLike | None = 0,
+    time_limit: float | None = None,
+) -> SearchOutcome:
+    """Best-improvement local search over add/remove/swap moves, with seeded restarts.
+
+    Each step evaluates all neighbours of the current plan in one batch. Stops at
+    the time limit; the result is a local optimum, with no bound on the gap.
+    """
+    start = time.perf_counter()
+    limit = time_limit if time_limit is not None else scenario.search.time_limit_s
+    rng = np.random.default_rng(as_seed_sequence(seed))
+    limits = np.array([d.max_quantity for d in decisions_], dtype=np.int64)
+    best_plan = np.zeros(len(decisions_), dtype=np.int64)
+    best_score, best_cost = -math.inf, math.inf
+    evaluated, restarts, timed_out = 0, 0, False
+    current = best_plan.copy()
+    while True:
+        metrics = evaluate_plans(scenario, models, decisions_, current[np.newaxis])
+        current_score = float(score(scenario, models, metrics, policy, weights)[0])
+        evaluated += 1
+        while True:
+            if time.perf_counter() - start > limit:
+                timed_out = True
+                break
+            candidates = _neighbours(current, limits)
+            candidates = candidates[feasible(scenario, decisions_, candidates)]
+            if candidates.shape[0] == 0:
+                break
+            metrics = evaluate_plans(scenario, models, decisions_, candidates)
+            values = score(scenario, models, metrics, policy, weights)
+            evaluated += candidates.shape[0]
+            index = _best(values, metrics.cost)
+            if values[index] <= current_score + 1e-9:
+                break
+            current, current_score = candidates[index], float(values[index])
+        cost = float(current @ np.array([d.cost for d in decisions_])) if decisions_ else 0.0
+        if current_score > best_score + 1e-9 or (
+            abs(current_score - best_score) <= 1e-9 and cost < best_cost
+        ):
+            best_plan, best_score, best_cost = current.copy(), current_score, cost
+        if timed_out or restarts >= MAX_RESTARTS or time.perf_counter() - start > limit / 2:
+            break
+        restarts += 1
+        current = np.array([rng.integers(0, m + 1) for m in limits], dtype=np.int64)
+        while not feasible(scenario, decisions_, current[np.newaxis])[0] and current.any():
+            current[rng.choice(np.flatnonzero(current))] -= 1
+    note = (
+        f"local search (add, remove or swap one package), {restarts} random restarts: "
+        + ("stopped at the time limit; " if timed_out else "local optimum; ")
+        + "heuristic, optimality gap unknown"
+    )
+    return SearchOutcome(
+        best_plan, best_score, "local search", False, evaluated, time.perf_counter() - start, note
+    )
+
+
+def search(
+    scenario: Scenario,
+    policy: str,
+    weights: PolicyWeights,
+    *,
+    seed: SeedLike | None = 0,
+    method: str = "auto",
+    time_limit: float | None = None,
+) -> tuple[tuple[Decision, ...], SearchOutcome]:
+    """The best plan for a policy: enumeration if the space is small enough, else local search."""
+    decisions_ = decisions(scenario)
+    if policy == "abstain" or not decisions_:
+        zero = np.zeros(len(decisions_), dtype=np.int64)
+        value = 0.0
+        if policy != "abstain":
+            models = dyad_models(scenario, decisions_)
+            metrics = evaluate_plans(scenario, models, decisions_, zero[np.newaxis])
+            value = float(score(scenario, models, metrics, policy, weights)[0])
+        note = "the policy delivers nothing" if policy == "abstain" else "no delivery is possible"
+        return decisions_, SearchOutcome(zero, value, "none needed", True, 1, 0.0, note)
+    models = dyad_models(scenario, decisions_)
+    size = _space_size(decisions_)
+    use_enumeration = method == "exhaustive" or (
+        method == "auto" and size <= scenario.search.max_enumeration
+    )
+    if use_enumeration:
+        return decisions_, enumerate_plans(scenario, models, decisions_, policy, weights)
+    return decisions_, local_search(
+        scenario, models, decisions_, policy, weights, seed=seed, time_limit=time_limit
+    )
+
+
+def plan_of(decisions_: Sequence[Decision], quantities: IntArray) -> dict[PlanKey, int]:
+    return {plan_key(d): int(q) for d, q in zip(decisions_, quantities, strict=True) if q}
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One delivery in a plan."""
+
+    recipient: str
+    supplier: str
+    package: str
+    quantity: int
+    cost: float
+    delay_years: int
+    restricted_against: tuple[str, ...] = ()
+
+
+def plan_lines(scenario: Scenario, plan: Mapping[PlanKey, int]) -> tuple[PlanLine, ...]:
+    lines = []
+    for (supplier_name, package_name, recipient), quantity in sorted(plan.items()):
+        if not quantity:
+            continue
+        package = scenario.suppliers[supplier_name].packages[package_name]
+        holdings = delivered_holdings(scenario, supplier_name, package_name, recipient, quantity)
+        restricted = tuple(sorted({r for h in holdings.values() for r in h.not_cleared_against}))
+        lines.append(
+            PlanLine(
+                recipient,
+                supplier_name,
+                package_name,
+                quantity,
+                quantity * package.cost,
+                package.delay_years,
+                restricted,
+            )
+        )
+    return tuple(lines)
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """A plan with its cost and, for each supplier, its yearly spending."""
+
+    lines: tuple[PlanLine, ...]
+    total_cost: float
+    per_year: dict[str, float] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "recipient": line.recipient,
+                    "supplier": line.supplier,
+                    "package": line.package,
+                    "quantity": line.quantity,
+                    "cost": line.cost,
+                    "delay_years": line.delay_years,
+                    "not_cleared_against": ",".join(line.restricted_against),
+                }
+                for line in self.lines
+            ],
+            columns=[
+                "recipient",
+                "supplier",
+                "package",
+                "quantity",
+                "cost",
+                "delay_years",
+                "not_cleared_against",
+            ],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = clean(
+            {
+                "deliveries": self.to_frame().to_dict(orient="records"),
+                "total_cost": self.total_cost,
+                "per_year_spending": self.per_year,
+            }
+        )
+        return data
+
+
+def summarise_plan(scenario: Scenario, plan: Mapping[PlanKey, int]) -> PlanSummary:
+    lines = plan_lines(scenario, plan)
+    per_year: dict[str, float] = {}
+    for (supplier_name, package_name, _), quantity in plan.items():
+        package = scenario.suppliers[supplier_name].packages[package_name]
+        per_year[supplier_name] = per_year.get(supplier_name, 0.0) + quantity * package.cost / max(
+            package.delay_years, 1
+        )
+    return PlanSummary(lines, float(sum(line.cost for line in lines)), per_year)

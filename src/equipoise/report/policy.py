@@ -1,0 +1,123 @@
+"""Plain-text tables for what-if deliveries, recommendations and policy comparisons."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from equipoise.analysis.policy import Comparison, PolicyComparison, Recommendation
+from equipoise.analysis.supply import PlanSummary
+from equipoise.report.text import table
+
+MARK = "<- changed"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return "n/a" if not math.isfinite(value) else f"{value:.3f}"
+    return str(value)
+
+
+def _change(row: dict[str, Any]) -> str:
+    change = row["change"]
+    if isinstance(change, float):
+        return f"{change:+.3f}" if row["changed"] else ""
+    return ""
+
+
+def plan_text(plan: PlanSummary) -> str:
+    if not plan.lines:
+        return "Deliveries: none"
+    rows = [
+        (
+            line.recipient,
+            f"{line.supplier}.{line.package}",
+            str(line.quantity),
+            f"{line.cost:g}",
+            f"{line.delay_years} y",
+            ", ".join(line.restricted_against) or "-",
+        )
+        for line in plan.lines
+    ]
+    spend = ", ".join(f"{name} {value:g}/year" for name, value in plan.per_year.items())
+    return "\n".join(
+        [
+            f"Deliveries (total cost {plan.total_cost:g}; spending {spend}):",
+            table(rows, ("to", "package", "qty", "cost", "delay", "not cleared against")),
+        ]
+    )
+
+
+def comparison_text(comparison: Comparison) -> str:
+    """Every dyad metric before and after, the changes marked."""
+    rows = comparison.rows()
+    lines = [plan_text(comparison.plan)]
+    lines += [f"warning: {w}" for w in comparison.warnings]
+    lines.append(
+        f"Before and after, seed {comparison.before.seed}, {comparison.before.trials} trials each "
+        "(means; damage in the target's value units):"
+    )
+    body = [
+        (
+            row["dyad"],
+            row["state"],
+            row["metric"],
+            _value(row["before"]),
+            _value(row["after"]),
+            _change(row),
+            MARK if row["changed"] else "",
+        )
+        for row in rows
+    ]
+    lines.append(table(body, ("dyad", "state", "metric", "before", "after", "change", "")))
+    return "\n".join(lines)
+
+
+def recommendation_text(result: Recommendation) -> str:
+    outcome = result.outcome
+    weights = result.weights
+    head = [
+        f"Policy {result.policy}: {outcome.method}, {outcome.evaluated} plans evaluated in "
+        f"{outcome.seconds:.2f} s.",
+        ("PROVEN OPTIMAL" if outcome.proven_optimal else "HEURISTIC (best found)")
+        + f": {outcome.note}.",
+        f"Objective weights: mutual={weights.mutual:g}, fsa={weights.fsa:g}, "
+        f"range={weights.range:g}, cost={weights.cost:g} (docs/model.md, supplier policies).",
+    ]
+    return "\n".join(head) + "\n" + comparison_text(result.comparison)
+
+
+def policies_text(result: PolicyComparison) -> str:
+    frame = result.to_frame()
+    rows = []
+    for _, row in frame.iterrows():
+        if row["bargaining_low"] is None or not math.isfinite(row["bargaining_low"]):
+            bargain = "n/a"
+        elif row["bargaining_closed"]:
+            bargain = "closed"
+        else:
+            bargain = f"[{row['bargaining_low']:.3f}, {row['bargaining_high']:.3f}]"
+        rows.append(
+            (
+                row["policy"],
+                f"{row['cost']:g}",
+                row["dyad"],
+                row["status"],
+                f"{row['first_strike_advantage_a']:+.3f}",
+                f"{row['first_strike_advantage_b']:+.3f}",
+                bargain,
+                "yes" if row["proven_optimal"] else "heuristic",
+            )
+        )
+    parts = [
+        table(
+            rows,
+            ("policy", "cost", "dyad", "status", "FSA A", "FSA B", "bargaining range", "optimal"),
+        ),
+        "",
+    ]
+    for item in result.recommendations:
+        parts.append(f"{item.policy}: " + plan_text(item.comparison.plan).replace("\n", "\n  "))
+    return "\n".join(parts)
