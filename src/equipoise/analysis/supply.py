@@ -22,25 +22,17 @@ import itertools
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from equipoise.analysis.forces import combined_ew_factor, dyad_forces, ew_units
+from equipoise.analysis import linear
+from equipoise.analysis.linear import DeliveryItem, DyadModel, VariantMetrics
 from equipoise.analysis.results import clean
 from equipoise.domain.problems import suggest
 from equipoise.domain.scenario import Holding, Package, Scenario, Supplier
-from equipoise.engines.dynamics import destruction_share
-from equipoise.engines.exchange import (
-    Direction,
-    Side,
-    best_split_expected,
-    damage_limiting_split,
-    exchange_expected,
-    first_strike_advantage,
-)
 from equipoise.engines.random import SeedLike, as_seed_sequence
 from equipoise.engines.types import BoolArray, FloatArray, IntArray
 from equipoise.errors import InputError
@@ -251,218 +243,25 @@ def plan_problems(scenario: Scenario, plan: Mapping[PlanKey, int]) -> list[str]:
 
 # --- batched evaluation ------------------------------------------------------------
 
+PlanMetrics = VariantMetrics
 
-@dataclass(frozen=True)
-class SideModel:
-    """One dyad side as base arrays plus what one package of each decision adds."""
 
-    base: Side
-    launchers: FloatArray
-    rounds: FloatArray
-    interceptors: FloatArray
-    channels: FloatArray
-    ew_classes: tuple[str, ...]
-    ew_base: FloatArray
-    ew_units: FloatArray
-
-    def batch(self, scenario: Scenario, quantities: FloatArray) -> Side:
-        """The side for each row of ``quantities`` (plans x decisions)."""
-        offence = replace(
-            self.base.offence,
-            launchers=self.base.offence.launchers + quantities @ self.launchers,
-            rounds=self.base.offence.rounds + quantities @ self.rounds,
+def decision_items(scenario: Scenario, decisions_: Sequence[Decision]) -> tuple[DeliveryItem, ...]:
+    """Each decision as a delivery item: the holdings one package becomes."""
+    return tuple(
+        DeliveryItem(
+            d.label,
+            d.recipient,
+            delivered_holdings(scenario, d.supplier, d.package, d.recipient, 1),
+            d.cost,
         )
-        units = self.ew_base[np.newaxis, :] + quantities @ self.ew_units
-        factor = combined_ew_factor(
-            scenario, {name: units[:, i] for i, name in enumerate(self.ew_classes)}
-        )
-        defence = replace(
-            self.base.defence,
-            interceptors=self.base.defence.interceptors + quantities @ self.interceptors,
-            channels=self.base.defence.channels + quantities @ self.channels,
-            guided_arrival_factor=np.broadcast_to(
-                np.asarray(factor, dtype=float), (quantities.shape[0],)
-            ).copy(),
-        )
-        return replace(self.base, offence=offence, defence=defence)
-
-
-@dataclass(frozen=True)
-class DyadModel:
-    """A dyad's two sides as linear functions of the plan."""
-
-    a: str
-    b: str
-    a_side: SideModel
-    b_side: SideModel
-    a_first: Direction
-    b_first: Direction
-    cost_a: float | None
-    cost_b: float | None
-
-
-def _side_model(
-    scenario: Scenario, decisions_: Sequence[Decision], state: str, rival: str
-) -> SideModel:
-    zero_plan = {plan_key(d): 0 for d in decisions_}
-    zero = apply_plan(scenario, zero_plan, keep_zero=True)
-    base = dyad_forces(zero, state, rival).a
-    classes = tuple(sorted(ew_units(zero, state, rival)))
-    base_units = ew_units(zero, state, rival)
-    rows: dict[str, list[FloatArray]] = {k: [] for k in ("l", "r", "i", "c", "e")}
-    for decision in decisions_:
-        one = apply_plan(scenario, {**zero_plan, plan_key(decision): 1}, keep_zero=True)
-        side = dyad_forces(one, state, rival).a
-        units = ew_units(one, state, rival)
-        rows["l"].append(side.side.offence.launchers[0] - base.side.offence.launchers[0])
-        rows["r"].append(side.side.offence.rounds[0] - base.side.offence.rounds[0])
-        rows["i"].append(side.side.defence.interceptors[0] - base.side.defence.interceptors[0])
-        rows["c"].append(side.side.defence.channels[0] - base.side.defence.channels[0])
-        rows["e"].append(np.array([units.get(n, 0) - base_units.get(n, 0) for n in classes], float))
-
-    def stack(key: str, width: int) -> FloatArray:
-        return np.array(rows[key], dtype=float).reshape(len(decisions_), width)
-
-    return SideModel(
-        base.side,
-        stack("l", base.side.offence.elements),
-        stack("r", base.side.offence.elements),
-        stack("i", base.side.defence.layers),
-        stack("c", base.side.defence.layers),
-        classes,
-        np.array([base_units.get(n, 0) for n in classes], dtype=float),
-        stack("e", len(classes)),
+        for d in decisions_
     )
 
 
 def dyad_models(scenario: Scenario, decisions_: Sequence[Decision]) -> tuple[DyadModel, ...]:
-    """Linear models of every dyad in the scenario, for batches of plans."""
-    zero = apply_plan(scenario, {plan_key(d): 0 for d in decisions_}, keep_zero=True)
-    out = []
-    for dyad in scenario.dyads:
-        forces = dyad_forces(zero, dyad.a, dyad.b)
-        out.append(
-            DyadModel(
-                dyad.a,
-                dyad.b,
-                _side_model(scenario, decisions_, dyad.a, dyad.b),
-                _side_model(scenario, decisions_, dyad.b, dyad.a),
-                forces.a_first,
-                forces.b_first,
-                scenario.states[dyad.a].war_cost,
-                scenario.states[dyad.b].war_cost,
-            )
-        )
-    return tuple(out)
-
-
-@dataclass(frozen=True)
-class PlanMetrics:
-    """Expected-value metrics of every dyad for a batch of plans, arrays (plans, dyads)."""
-
-    a_deterred: IntArray
-    b_deterred: IntArray
-    fsa_a: FloatArray
-    fsa_b: FloatArray
-    p_first: FloatArray
-    p_second: FloatArray
-    range_low: FloatArray
-    range_high: FloatArray
-    range_width: FloatArray
-    has_range: FloatArray
-    cost: FloatArray
-
-    @property
-    def mutual(self) -> IntArray:
-        return np.asarray(self.a_deterred & self.b_deterred)
-
-
-def _dyad_metrics(
-    scenario: Scenario,
-    a_first: Direction,
-    b_first: Direction,
-    war_costs: tuple[float | None, float | None],
-    levels: int,
-    max_candidates: int,
-) -> dict[str, FloatArray]:
-    """Deterrence, first-strike advantages, P(prevail) and bargaining range of a dyad,
-    for every batch row of its two exchanges (expected-value form)."""
-    a_side, b_side = a_first.striker, a_first.victim
-    rows = a_side.batch
-    weights = (scenario.exchange.dealt_weight, scenario.exchange.suffered_weight)
-    out: dict[str, FloatArray] = {}
-    chosen = {}
-    for key, direction in (("a", a_first), ("b", b_first)):
-        limited = exchange_expected(direction, damage_limiting_split(direction))
-        out[f"{key}_deterred"] = (
-            limited.retaliation_damage >= direction.striker.unacceptable_damage
-        ).astype(float)
-        split = best_split_expected(
-            direction,
-            levels=levels,
-            dealt_weight=weights[0],
-            suffered_weight=weights[1],
-            max_candidates=max_candidates,
-        ).split
-        chosen[key] = exchange_expected(direction, split)
-    va, vb = a_side.value_at_risk, b_side.value_at_risk
-    out["fsa_a"] = first_strike_advantage(chosen["a"], chosen["b"], va, vb, *weights)
-    out["fsa_b"] = first_strike_advantage(chosen["b"], chosen["a"], vb, va, *weights)
-    out["p_first"] = destruction_share(
-        chosen["a"].first_strike_damage / vb, chosen["a"].retaliation_damage / va
-    )
-    out["p_second"] = destruction_share(
-        chosen["b"].retaliation_damage / vb, chosen["b"].first_strike_damage / va
-    )
-    cost_a, cost_b = war_costs
-    if cost_a is not None and cost_b is not None:
-        out["range_low"] = np.maximum(0.0, out["p_first"] - cost_a)
-        out["range_high"] = np.minimum(1.0, out["p_second"] + cost_b)
-        out["range_width"] = (out["p_second"] + cost_b) - (out["p_first"] - cost_a)
-        out["has_range"] = np.ones(rows)
-    else:
-        out["range_low"] = out["range_high"] = np.full(rows, np.nan)
-        out["range_width"] = out["has_range"] = np.zeros(rows)
-    return out
-
-
-def _model_metrics(
-    scenario: Scenario, model: DyadModel, quantities: FloatArray, levels: int, max_candidates: int
-) -> dict[str, FloatArray]:
-    a_side = model.a_side.batch(scenario, quantities)
-    b_side = model.b_side.batch(scenario, quantities)
-    a_first = replace(model.a_first, striker=a_side, victim=b_side)
-    b_first = replace(model.b_first, striker=b_side, victim=a_side)
-    return _dyad_metrics(
-        scenario, a_first, b_first, (model.cost_a, model.cost_b), levels, max_candidates
-    )
-
-
-def _gather(columns: Sequence[dict[str, FloatArray]], rows: int, costs: FloatArray) -> PlanMetrics:
-    def stack(name: str) -> FloatArray:
-        if not columns:
-            return np.zeros((rows, 0))
-        return np.stack([c[name] for c in columns], axis=1)
-
-    return PlanMetrics(
-        stack("a_deterred").astype(np.int64),
-        stack("b_deterred").astype(np.int64),
-        stack("fsa_a"),
-        stack("fsa_b"),
-        stack("p_first"),
-        stack("p_second"),
-        stack("range_low"),
-        stack("range_high"),
-        stack("range_width"),
-        stack("has_range"),
-        np.asarray(costs, dtype=float),
-    )
-
-
-def _plan_matrix(quantities: IntArray, width: int) -> FloatArray:
-    """Plans as a (plans, decisions) float matrix, even with no decisions at all."""
-    q = np.asarray(quantities, dtype=float)
-    return q.reshape(q.shape[0] if q.ndim == 2 else 1, width)
+    """Linear models of every dyad for batches of plans over these decisions."""
+    return linear.dyad_models(scenario, decision_items(scenario, decisions_))
 
 
 def evaluate_plans(
@@ -473,49 +272,24 @@ def evaluate_plans(
     levels: int | None = None,
 ) -> PlanMetrics:
     """Metrics for a batch of plans (rows of ``quantities``), all dyads, one pass each."""
-    q = _plan_matrix(quantities, len(decisions_))
-    split_levels = levels if levels is not None else scenario.search.split_levels
-    cap = scenario.search.max_split_candidates
-    columns = [_model_metrics(scenario, model, q, split_levels, cap) for model in models]
-    costs = (
-        q @ np.array([d.cost for d in decisions_], dtype=float) if decisions_ else np.zeros(len(q))
-    )
-    return _gather(columns, q.shape[0], costs)
+    items = [DeliveryItem(d.label, d.recipient, {}, d.cost) for d in decisions_]
+    return linear.evaluate(scenario, models, items, quantities, levels=levels)
 
 
 def evaluate_plan(scenario: Scenario, plan: Mapping[PlanKey, int]) -> PlanMetrics:
-    """One plan's metrics through the public single-scenario path (one row).
-
-    The scenario after the plan is built from scratch and each dyad assessed from
-    its own forces; every decision's holdings are present (at zero where not
-    delivered), so the striker weighs the same split grid as in the batched search.
-    """
+    """One plan's metrics through the public single-scenario path (one row)."""
     decisions_ = decisions(scenario)
-    everything = {plan_key(d): 0 for d in decisions_}
-    problems = [key for key in plan if key not in everything and plan[key]]
-    if problems:
-        raise InputError(f"plan includes deliveries no supplier would consider: {problems}", "")
-    after = apply_plan(scenario, {**everything, **plan}, keep_zero=True)
-    columns = []
-    for dyad in scenario.dyads:
-        forces = dyad_forces(after, dyad.a, dyad.b)
-        columns.append(
-            _dyad_metrics(
-                scenario,
-                forces.a_first,
-                forces.b_first,
-                (scenario.states[dyad.a].war_cost, scenario.states[dyad.b].war_cost),
-                scenario.search.split_levels,
-                scenario.search.max_split_candidates,
-            )
-        )
-    cost = sum(q * scenario.suppliers[s].packages[p].cost for (s, p, _), q in plan.items())
-    return _gather(columns, 1, np.array([cost], dtype=float))
+    known = {plan_key(d) for d in decisions_}
+    unknown = [key for key, quantity in plan.items() if quantity and key not in known]
+    if unknown:
+        raise InputError(f"plan includes deliveries no supplier would consider: {unknown}", "")
+    quantities = [float(plan.get(plan_key(d), 0)) for d in decisions_]
+    return linear.evaluate_one(scenario, decision_items(scenario, decisions_), quantities)
 
 
 def feasible(scenario: Scenario, decisions_: Sequence[Decision], quantities: IntArray) -> BoolArray:
     """Which plans respect budgets (total and per year), caps and quantity limits."""
-    q = _plan_matrix(quantities, len(decisions_))
+    q = linear.variant_matrix(quantities, len(decisions_))
     ok = np.ones(q.shape[0], dtype=bool)
     if not decisions_:
         return ok

@@ -20,6 +20,7 @@ import numpy as np
 
 from equipoise.analysis.assess import DEFAULT_TRIALS, analyze
 from equipoise.analysis.balance import balance, parse_years
+from equipoise.analysis.claims import analyze_claims, claims_report, load_claims
 from equipoise.analysis.dynamics import arms_race, attrition, fit_lanchester, fit_richardson
 from equipoise.analysis.mapping import (
     AxisSpec,
@@ -31,6 +32,7 @@ from equipoise.analysis.mapping import (
 from equipoise.analysis.policy import compare_policies, recommend, whatif
 from equipoise.analysis.supply import PolicyWeights
 from equipoise.data import states as nmc_states
+from equipoise.domain.claims import ClaimsBlock
 from equipoise.domain.dynamics import (
     ArmsRace,
     ArmsRaceFile,
@@ -55,11 +57,13 @@ from equipoise.domain.references import suggest
 from equipoise.domain.scenario import Scenario
 from equipoise.domain.series import read_series
 from equipoise.errors import EquipoiseError, InputError, ScenarioError
+from equipoise.report.claims import claims_text, worlds_text
 from equipoise.report.dynamics import arms_race_text, attrition_text, balance_text, fit_text
 from equipoise.report.policy import comparison_text, policies_text, recommendation_text
 from equipoise.report.text import analysis_text
 
 DEFAULT_SCENARIO = "west-asia-2024"
+OWN_CLAIMS = "<scenario>"
 PROGRESS_THRESHOLD = 40_000
 
 
@@ -228,6 +232,15 @@ def schema(output: Path | None, force: bool) -> None:
 @click.option(
     "--workers", type=click.IntRange(1, 256), default=1, show_default=True, help="Processes to use."
 )
+@click.option(
+    "--claims",
+    "claims_path",
+    is_flag=False,
+    flag_value=OWN_CLAIMS,
+    default=None,
+    help="Report every metric over the possible worlds of these claims (a claims file, or "
+    "no value for the scenario's own claims block).",
+)
 @output_option
 @force_option
 def analyze_command(
@@ -236,14 +249,20 @@ def analyze_command(
     seed: int,
     output_format: str,
     workers: int,
+    claims_path: str | None,
     output: Path | None,
     force: bool,
 ) -> None:
     """Assess every dyad: first strikes, survivability, deterrence status.
 
-    SCENARIO is a YAML file or a built-in name (default: west-asia-2024).
+    SCENARIO is a YAML file or a built-in name (default: west-asia-2024). With
+    --claims, every metric is reported as a distribution over the possible worlds.
     """
     model = load(scenario)
+    if claims_path is not None:
+        worlds = analyze_claims(model, _claims_block(model, claims_path), seed=seed)
+        _emit(worlds, worlds_text(worlds), output_format, output, force)
+        return
     with progress_bar(2 * trials * len(model.dyads), "simulating") as progress:
         result = analyze(model, trials=trials, seed=seed, workers=workers, progress=progress)
     if output_format == "json":
@@ -614,6 +633,51 @@ def compare_policies_command(
     model = load(scenario)
     result = compare_policies(model, PolicyWeights.parse(weights), trials=trials, seed=seed)
     _emit(result, policies_text(result), output_format, output, force)
+
+
+def _claims_block(model: Scenario, claims_path: str | None) -> ClaimsBlock | None:
+    if claims_path is None or claims_path == OWN_CLAIMS:
+        if model.claims is None:
+            raise InputError(
+                f"scenario '{model.name}' has no claims block",
+                "pass a claims file: --claims FILE (see `equipoise show west-asia-2024`)",
+            )
+        return model.claims
+    return load_claims(claims_path, model)
+
+
+@cli.command(name="claims")
+@click.argument("scenario")
+@click.option(
+    "--claims",
+    "claims_path",
+    type=click.Path(dir_okay=False),
+    help="A claims file (default: the scenario's own claims block).",
+)
+@click.option(
+    "--value-of-information",
+    "voi",
+    is_flag=True,
+    help="Rank claims by how much learning their truth would change the assessment.",
+)
+@seed_option
+@format_option
+@output_option
+@force_option
+def claims_command(
+    scenario: str,
+    claims_path: str | None,
+    voi: bool,
+    seed: int,
+    output_format: str,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """Each claim's posterior probability with the arithmetic shown."""
+    model = load(scenario)
+    block = _claims_block(model, claims_path)
+    report = claims_report(model, block, value_of_information_=voi, seed=seed)
+    _emit(report, claims_text(report), output_format, output, force)
 
 
 def main() -> None:

@@ -490,6 +490,133 @@ def _supplier_problems(
     return problems
 
 
+def _package_reference(name: str, suppliers: Mapping[str, Any]) -> tuple[list[str], str]:
+    """Suppliers offering a package named 'PACKAGE' or 'SUPPLIER.PACKAGE'."""
+    supplier, dot, package = name.partition(".")
+    if dot and package in _mapping(_mapping(suppliers.get(supplier)).get("packages")):
+        return [supplier], package
+    offering = [
+        s for s, body in suppliers.items() if name in _mapping(_mapping(body).get("packages"))
+    ]
+    return offering, name
+
+
+def claims_problems(
+    claims: Any, scenario: Mapping[str, Any], loc: Loc = ("claims",)
+) -> list[LocatedProblem]:
+    """Cross-references of a claims block against the scenario it is used with."""
+    from equipoise.domain.claims import DEFAULT_LIKELIHOOD_RATIOS
+
+    body = _mapping(claims)
+    states = _mapping(scenario.get("states"))
+    suppliers = _mapping(scenario.get("suppliers"))
+    classes = _mapping(scenario.get("classes"))
+    kinds = set(DEFAULT_LIKELIHOOD_RATIOS) | set(_mapping(body.get("likelihood_ratios")))
+    items = _mapping(body.get("items"))
+    problems: list[LocatedProblem] = []
+    for name, claim in items.items():
+        here: Loc = (*loc, "items", name)
+        entry = _mapping(claim)
+        delivery = _mapping(entry.get("delivery"))
+        at: Loc = (*here, "delivery")
+        problems += _state_reference((*at, "recipient"), delivery.get("recipient"), states)
+        package, systems = delivery.get("package"), _mapping(delivery.get("systems"))
+        if (package is None) == (not systems):
+            problems.append(
+                LocatedProblem(
+                    at,
+                    "a claimed delivery needs either 'package' or 'systems', not both or neither",
+                    "name a supplier package (package: SUPPLIER.PACKAGE) or list the systems",
+                )
+            )
+        if isinstance(package, str):
+            offering, short = _package_reference(package, suppliers)
+            catalogue = [
+                f"{s}.{p}"
+                for s, b in suppliers.items()
+                for p in _mapping(_mapping(b).get("packages"))
+            ]
+            if not offering:
+                problems.append(
+                    LocatedProblem(
+                        (*at, "package"),
+                        f"unknown package '{package}'",
+                        suggest(package, catalogue)
+                        if catalogue
+                        else "the scenario has no suppliers",
+                    )
+                )
+            elif len(offering) > 1:
+                problems.append(
+                    LocatedProblem(
+                        (*at, "package"),
+                        f"package '{short}' is offered by several suppliers",
+                        "write " + " or ".join(f"{s}.{short}" for s in offering),
+                    )
+                )
+        if systems:
+            problems += _inventory_problems((*at, "systems"), systems, classes, states, suppliers)
+        supplier = delivery.get("supplier")
+        if isinstance(supplier, str) and supplier not in suppliers:
+            problems.append(
+                LocatedProblem(
+                    (*at, "supplier"),
+                    f"unknown supplier '{supplier}'",
+                    suggest(supplier, suppliers),
+                )
+            )
+        for index, source in enumerate(_sequence(entry.get("sources"))):
+            kind = _mapping(source).get("kind")
+            if isinstance(kind, str) and kind not in kinds:
+                problems.append(
+                    LocatedProblem(
+                        (*here, "sources", index, "kind"),
+                        f"unknown source kind '{kind}'",
+                        f"{suggest(kind, kinds)} Or define it under 'likelihood_ratios'.",
+                    )
+                )
+    seen: dict[str, int] = {}
+    for index, group in enumerate(_sequence(body.get("exclusive"))):
+        here = (*loc, "exclusive", index)
+        members = [m for m in _sequence(group) if isinstance(m, str)]
+        if len(set(members)) < 2:
+            problems.append(
+                LocatedProblem(
+                    here,
+                    "an exclusive group needs at least two different claims",
+                    "add the alternatives",
+                )
+            )
+        for position, member in enumerate(members):
+            if member not in items:
+                problems.append(
+                    LocatedProblem(
+                        (*here, position), f"unknown claim '{member}'", suggest(member, items)
+                    )
+                )
+            elif member in seen:
+                problems.append(
+                    LocatedProblem(
+                        (*here, position),
+                        f"claim '{member}' is already in exclusive group {seen[member]}",
+                        "merge the two groups, or take the claim out of one",
+                    )
+                )
+            else:
+                seen[member] = index
+        raw = [_mapping(items.get(m)).get("prior") for m in members if m in items]
+        priors = [float(p) for p in raw if isinstance(p, int | float)]
+        if len(priors) == len(raw) and sum(priors) > 1 + 1e-12:
+            problems.append(
+                LocatedProblem(
+                    here,
+                    f"mutually exclusive claims have priors summing to {sum(priors):g} > 1",
+                    "lower the priors so that at most one of them can be true",
+                )
+            )
+    return problems
+
+
 def reference_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
     """Every cross-reference problem in a scenario mapping."""
     classes = _mapping(data.get("classes"))
@@ -506,4 +633,5 @@ def reference_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
         *_calibration_problems(data),
         *_capability_problems(states),
         *_arms_race_problems(data),
+        *(claims_problems(data.get("claims"), data) if data.get("claims") is not None else []),
     ]

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, Strict, ValidationInfo, model_validator
 
+from equipoise.domain.claims import ClaimsBlock
 from equipoise.domain.common import (
     Count,
     Frozen,
@@ -26,6 +27,7 @@ from equipoise.domain.common import (
     Text,
 )
 from equipoise.domain.dynamics import ArmsRace
+from equipoise.domain.holdings import Holding as Holding
 
 OffensiveKind = Literal[
     "ballistic_missile", "cruise_missile", "drone", "strike_aircraft", "rocket_artillery"
@@ -106,47 +108,6 @@ SystemClass = Annotated[
 def class_role(system: OffensiveClass | AirDefenceClass | ElectronicWarfareClass) -> str:
     """'offensive', 'air_defence' or 'electronic_warfare'."""
     return "offensive" if isinstance(system, OffensiveClass) else system.kind
-
-
-class Holding(Frozen):
-    """How many of one class a party holds.
-
-    The inventory key names the holding; its class is ``system`` when given, else
-    the key itself (so one state can hold the same class twice, e.g. its own
-    batteries and ones delivered under use restrictions). Offensive classes take
-    ``launchers`` and ``rounds``; air defence ``units`` (batteries) and optionally
-    ``interceptors`` (default: units x interceptors per battery); electronic
-    warfare ``units``. A holding ``not_cleared_against`` a rival was delivered under
-    a restriction: it does not fire in the dyad with that rival (DOMAIN.md §6).
-    """
-
-    system: Name | None = None
-    launchers: Count | None = None
-    rounds: Count | None = None
-    units: Count | None = None
-    interceptors: Count | None = None
-    not_cleared_against: tuple[Name, ...] = ()
-    supplied_by: Name | None = None
-    source: Text | None = None
-
-    def class_name(self, key: str) -> str:
-        """The system class of the holding stored under ``key``."""
-        return self.system or key
-
-    def scaled(self, factor: int) -> Holding:
-        """The same holding ``factor`` times over (a package delivered N times)."""
-
-        def times(value: int | None) -> int | None:
-            return None if value is None else value * factor
-
-        return self.model_copy(
-            update={
-                "launchers": times(self.launchers),
-                "rounds": times(self.rounds),
-                "units": times(self.units),
-                "interceptors": times(self.interceptors),
-            }
-        )
 
 
 class Capability(Frozen):
@@ -383,6 +344,7 @@ class Scenario(Frozen):
     arms_race: ArmsRace | None = None
     suppliers: dict[Name, Supplier] = Field(default_factory=dict)
     search: SearchSettings = Field(default_factory=SearchSettings)
+    claims: ClaimsBlock | None = None
 
     @model_validator(mode="after")
     def _check_references(self, info: ValidationInfo) -> Scenario:

@@ -1,0 +1,603 @@
+"""Claims of uncertain credibility: posteriors, possible worlds, value of information.
+
+DOMAIN.md §7. Posteriors are prior odds times the product of the sources'
+likelihood ratios (independent given the truth; of sources marked as sharing an
+origin only the most informative counts). Every dyad is then assessed in each
+possible world (which claims are true) in one batched pass: the expected-value
+metrics, and the stochastic probability that retaliation crosses the rival's
+threshold from a stack of trials per world. Worlds are enumerated exactly up to
+``max_enumerated_worlds``, sampled beyond.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from equipoise.analysis import linear
+from equipoise.analysis.linear import DeliveryItem, VariantMetrics
+from equipoise.analysis.mapping import STATUS_CODES
+from equipoise.analysis.results import clean
+from equipoise.analysis.supply import delivered_holdings, restricted_rivals
+from equipoise.domain.claims import Claim, ClaimsBlock, ClaimsFile
+from equipoise.domain.loading import load_document, read_text_file
+from equipoise.domain.references import claims_problems
+from equipoise.domain.scenario import Scenario
+from equipoise.engines.exchange import (
+    as_counts,
+    damage_limiting_split,
+    exchange_stochastic,
+    tile_side,
+)
+from equipoise.engines.random import SeedLike, as_seed_sequence
+from equipoise.engines.types import FloatArray
+from equipoise.engines.worlds import (
+    Distribution,
+    Worlds,
+    enumerate_worlds,
+    expected_absolute_change,
+    group_posteriors,
+    odds,
+    sample_worlds,
+    variance_reduction,
+    world_count,
+)
+from equipoise.errors import InputError
+
+WORLD_CHUNK = 32
+CREDIBLE_MASS = 0.9
+
+
+@dataclass(frozen=True)
+class SourceTerm:
+    """One source's contribution to a claim's evidence."""
+
+    kind: str
+    reference: str
+    ratio: float
+    reasoning: str
+    counted: bool
+    dependency_group: str | None
+
+
+@dataclass(frozen=True)
+class ClaimPosterior:
+    """A claim's arithmetic: prior, likelihood ratios counted, posterior."""
+
+    name: str
+    statement: str
+    when: str
+    delivery: str
+    prior: float
+    terms: tuple[SourceTerm, ...]
+    evidence: float
+    posterior: float
+    exclusive_with: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def prior_odds(self) -> float:
+        return odds(self.prior)
+
+    @property
+    def posterior_odds(self) -> float:
+        return odds(self.posterior)
+
+    def arithmetic(self) -> str:
+        """'prior odds 0.25 × 1.5 × 1.3 = 0.49 -> P = 0.33' (or the categorical form)."""
+        counted = [t for t in self.terms if t.counted]
+        factors = " × ".join(f"{t.ratio:g}" for t in counted) or "1 (no sources)"
+        if self.prior in (0.0, 1.0):
+            return (
+                f"prior {self.prior:g} is certain: evidence cannot move it; P = {self.posterior:g}"
+            )
+        if self.exclusive_with:
+            return (
+                f"prior {self.prior:g}, evidence {factors} = {self.evidence:.4g}; exclusive with "
+                f"{', '.join(self.exclusive_with)}: P = prior × evidence / (P(none) + Σ prior × "
+                f"evidence) = {self.posterior:.4f}"
+            )
+        return (
+            f"prior odds {self.prior_odds:.4g} × {factors} = posterior odds "
+            f"{self.prior_odds * self.evidence:.4g} -> P = {self.posterior:.4f}"
+        )
+
+
+def _counted_terms(claim: Claim, table: Mapping[str, Any]) -> tuple[list[SourceTerm], list[str]]:
+    """Sources with their ratios; in a dependency group only the most informative counts."""
+    notes = []
+    best: dict[str, int] = {}
+    for index, source in enumerate(claim.sources):
+        group = source.dependency_group
+        if group is None:
+            continue
+        ratio = table[source.kind].ratio
+        if group not in best or abs(math.log(ratio)) > abs(
+            math.log(table[claim.sources[best[group]].kind].ratio)
+        ):
+            best[group] = index
+    terms = []
+    for index, source in enumerate(claim.sources):
+        entry = table[source.kind]
+        group = source.dependency_group
+        counted = group is None or best[group] == index
+        if not counted:
+            notes.append(
+                f"source '{source.reference}' shares origin '{group}' with a more informative "
+                "source: not counted again"
+            )
+        terms.append(
+            SourceTerm(source.kind, source.reference, entry.ratio, entry.reasoning, counted, group)
+        )
+    return terms, notes
+
+
+def _delivery_text(claim: Claim) -> str:
+    delivery = claim.delivery
+    if delivery.package is not None:
+        return f"{delivery.package} x{delivery.quantity} to {delivery.recipient}"
+    systems = ", ".join(delivery.systems)
+    return f"{systems} x{delivery.quantity} to {delivery.recipient}"
+
+
+def claim_groups(block: ClaimsBlock) -> list[list[int]]:
+    """Indices of claims per independent group (exclusive groups, then singletons)."""
+    names = list(block.items)
+    grouped = [[names.index(n) for n in group] for group in block.exclusive]
+    taken = {i for group in grouped for i in group}
+    return grouped + [[i] for i in range(len(names)) if i not in taken]
+
+
+def claim_posteriors(block: ClaimsBlock) -> tuple[ClaimPosterior, ...]:
+    """Every claim's posterior, with the arithmetic and dependency flags."""
+    table = block.ratios()
+    names = list(block.items)
+    terms_by_claim, evidence, notes_by_claim = [], [], []
+    for claim in block.items.values():
+        terms, notes = _counted_terms(claim, table)
+        terms_by_claim.append(terms)
+        notes_by_claim.append(notes)
+        evidence.append(math.prod(t.ratio for t in terms if t.counted))
+    shared: dict[str, set[str]] = {}
+    for name, claim in block.items.items():
+        for source in claim.sources:
+            if source.dependency_group:
+                shared.setdefault(source.dependency_group, set()).add(name)
+    for index, name in enumerate(names):
+        for group, members in shared.items():
+            others = sorted(members - {name})
+            if name in members and others:
+                notes_by_claim[index].append(
+                    f"source origin '{group}' also supports {', '.join(others)}; the claims' "
+                    "truths are treated as independent"
+                )
+    posterior = np.zeros(len(names))
+    for indices in claim_groups(block):
+        priors = [block.items[names[i]].prior for i in indices]
+        posterior[indices] = group_posteriors(priors, [evidence[i] for i in indices])
+    exclusive = {
+        names[i]: [names[j] for j in g if j != i]
+        for g in claim_groups(block)
+        if len(g) > 1
+        for i in g
+    }
+    return tuple(
+        ClaimPosterior(
+            name,
+            claim.statement,
+            claim.when,
+            _delivery_text(claim),
+            claim.prior,
+            tuple(terms_by_claim[i]),
+            float(evidence[i]),
+            float(posterior[i]),
+            tuple(exclusive.get(name, ())),
+            tuple(notes_by_claim[i]),
+        )
+        for i, (name, claim) in enumerate(block.items.items())
+    )
+
+
+def _resolve_package(scenario: Scenario, name: str) -> tuple[str, str]:
+    supplier, dot, package = name.partition(".")
+    if dot and supplier in scenario.suppliers and package in scenario.suppliers[supplier].packages:
+        return supplier, package
+    for supplier, body in scenario.suppliers.items():
+        if name in body.packages:
+            return supplier, name
+    raise InputError(f"unknown package '{name}'", "`equipoise show SCENARIO` lists the packages")
+
+
+def claim_items(scenario: Scenario, block: ClaimsBlock) -> tuple[DeliveryItem, ...]:
+    """Each claim as a delivery item (unique inventory keys per claim)."""
+    items = []
+    for name, claim in block.items.items():
+        delivery = claim.delivery
+        recipient = delivery.recipient
+        if delivery.package is not None:
+            supplier, package = _resolve_package(scenario, delivery.package)
+            base = delivered_holdings(scenario, supplier, package, recipient, delivery.quantity)
+            holdings = {f"claim:{name}/{key}": h for key, h in base.items()}
+        else:
+            holdings = {}
+            for key, holding in delivery.systems.items():
+                class_name = holding.class_name(key)
+                restricted = set(holding.not_cleared_against)
+                if delivery.supplier is not None:
+                    supplier_body = scenario.suppliers[delivery.supplier]
+                    restricted |= set(
+                        restricted_rivals(scenario, supplier_body, recipient, class_name)
+                    )
+                holdings[f"claim:{name}/{key}"] = holding.scaled(delivery.quantity).model_copy(
+                    update={
+                        "system": class_name,
+                        "supplied_by": delivery.supplier or holding.supplied_by,
+                        "not_cleared_against": tuple(sorted(restricted)),
+                    }
+                )
+        items.append(DeliveryItem(f"claim:{name}", recipient, holdings))
+    return tuple(items)
+
+
+def load_claims(path: str | Path, scenario: Scenario) -> ClaimsBlock:
+    """A claims file checked against the scenario it will be used with."""
+    label = str(path)
+    text = read_text_file(Path(path), "claims file")
+    data = scenario.model_dump(mode="python")
+
+    def checks(document: Mapping[str, Any]) -> list[Any]:
+        return claims_problems(document.get("claims"), data)
+
+    return load_document(text, label, ClaimsFile, "claims file", checks).claims
+
+
+def build_worlds(
+    block: ClaimsBlock, posteriors: Sequence[ClaimPosterior], seed: SeedLike | None
+) -> Worlds:
+    """Enumerate the worlds if there are few enough, else sample them (seeded)."""
+    groups = claim_groups(block)
+    probabilities = np.array([p.posterior for p in posteriors])
+    if world_count(groups) <= block.max_enumerated_worlds:
+        return enumerate_worlds(groups, probabilities, len(posteriors))
+    rng = np.random.default_rng(as_seed_sequence(seed).spawn(1)[0])
+    return sample_worlds(groups, probabilities, len(posteriors), block.sampled_worlds, rng)
+
+
+def _retaliation_probabilities(
+    scenario: Scenario,
+    models: Sequence[linear.DyadModel],
+    truth: FloatArray,
+    trials: int,
+    seed: SeedLike | None,
+) -> tuple[FloatArray, FloatArray]:
+    """P(each side's retaliation reaches the rival's threshold after the rival's most
+    disarming strike), per world and dyad; worlds x trials stacked in one batch."""
+    worlds = truth.shape[0]
+    prob_a = np.zeros((worlds, len(models)))
+    prob_b = np.zeros((worlds, len(models)))
+    root = as_seed_sequence(seed).spawn(2)[1]
+    chunks = range(0, worlds, WORLD_CHUNK)
+    streams = root.spawn(len(chunks))
+    for chunk_index, start in enumerate(chunks):
+        rows = truth[start : start + WORLD_CHUNK]
+        rng = np.random.default_rng(streams[chunk_index])
+        for column, model in enumerate(models):
+            a_first, b_first = model.directions(scenario, rows)
+            for direction, target in ((a_first, prob_b), (b_first, prob_a)):
+                split = np.repeat(damage_limiting_split(direction), trials, axis=0)
+                stacked = replace(
+                    direction,
+                    striker=as_counts(tile_side(direction.striker, trials)),
+                    victim=as_counts(tile_side(direction.victim, trials)),
+                )
+                outcome = exchange_stochastic(rng, stacked, split)
+                crosses = outcome.retaliation_damage >= direction.striker.unacceptable_damage
+                target[start : start + len(rows), column] = crosses.reshape(len(rows), trials).mean(
+                    axis=1
+                )
+    return prob_a, prob_b
+
+
+SIDE_METRICS = (
+    ("damage dealt striking first", "dealt_a", "dealt_b"),
+    ("damage suffered striking first", "suffered_a", "suffered_b"),
+    ("first-strike advantage", "fsa_a", "fsa_b"),
+    ("second-strike survivability", "survivability_a", "survivability_b"),
+    ("retaliation damage after rival's disarming strike", "retaliation_a", "retaliation_b"),
+)
+
+
+@dataclass(frozen=True)
+class WorldAnalysis:
+    """Every dyad metric as a distribution over the possible worlds."""
+
+    scenario: str
+    claims: tuple[ClaimPosterior, ...]
+    worlds: Worlds
+    metrics: VariantMetrics
+    retaliation_probability_a: FloatArray
+    retaliation_probability_b: FloatArray
+    dyads: tuple[tuple[str, str], ...]
+    trials_per_world: int
+    seed: int | None
+
+    def status_probabilities(self, column: int) -> dict[str, float]:
+        codes = self.metrics.a_deterred[:, column] + 2 * self.metrics.b_deterred[:, column]
+        return {
+            label: float(self.worlds.probability[codes == code].sum())
+            for code, label in enumerate(STATUS_CODES)
+        }
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per (dyad, state, metric): mean and credible interval over worlds."""
+        weights = self.worlds.probability
+        out = []
+        for column, (a, b) in enumerate(self.dyads):
+            dyad = f"{a}-{b}"
+            for label, name_a, name_b in SIDE_METRICS:
+                for state, name in ((a, name_a), (b, name_b)):
+                    values = getattr(self.metrics, name)[:, column]
+                    out.append(_summary(dyad, state, label, values, weights))
+            for state, values in (
+                (a, self.retaliation_probability_a[:, column]),
+                (b, self.retaliation_probability_b[:, column]),
+            ):
+                if not np.isfinite(values).any():
+                    continue
+                out.append(
+                    _summary(dyad, state, "P(retaliation >= rival's threshold)", values, weights)
+                )
+            for state, deterred in ((a, self.metrics.a_deterred), (b, self.metrics.b_deterred)):
+                out.append(
+                    _summary(
+                        dyad,
+                        state,
+                        "P(deterred from striking first)",
+                        deterred[:, column].astype(float),
+                        weights,
+                    )
+                )
+            if self.metrics.has_range[:, column].any():
+                closed = (self.metrics.range_width[:, column] < 0).astype(float)
+                out.append(
+                    _summary(
+                        dyad, a, "bargaining range low", self.metrics.range_low[:, column], weights
+                    )
+                )
+                out.append(
+                    _summary(
+                        dyad,
+                        a,
+                        "bargaining range high",
+                        self.metrics.range_high[:, column],
+                        weights,
+                    )
+                )
+                out.append(_summary(dyad, a, "P(bargaining range closed)", closed, weights))
+            for status, probability in self.status_probabilities(column).items():
+                out.append(
+                    {
+                        "dyad": dyad,
+                        "state": "",
+                        "metric": f"P({status})",
+                        "mean": probability,
+                        "low": math.nan,
+                        "high": math.nan,
+                    }
+                )
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows())
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = clean(
+            {
+                "scenario": self.scenario,
+                "seed": self.seed,
+                "worlds": {
+                    "count": int(self.worlds.truth.shape[0]),
+                    "exact": self.worlds.exact,
+                    "sampled_draws": self.worlds.draws,
+                    "trials_per_world": self.trials_per_world,
+                    "credible_interval_mass": CREDIBLE_MASS,
+                },
+                "claims": [_posterior_dict(c) for c in self.claims],
+                "metrics": self.rows(),
+            }
+        )
+        return data
+
+
+def _summary(
+    dyad: str, state: str, metric: str, values: FloatArray, weights: FloatArray
+) -> dict[str, Any]:
+    summary = Distribution.of(np.asarray(values, dtype=float), weights, CREDIBLE_MASS)
+    return {
+        "dyad": dyad,
+        "state": state,
+        "metric": metric,
+        "mean": summary.mean,
+        "low": summary.low,
+        "high": summary.high,
+    }
+
+
+def _posterior_dict(claim: ClaimPosterior) -> dict[str, Any]:
+    return {
+        "claim": claim.name,
+        "statement": claim.statement,
+        "when": claim.when,
+        "delivery": claim.delivery,
+        "prior": claim.prior,
+        "evidence": claim.evidence,
+        "posterior": claim.posterior,
+        "arithmetic": claim.arithmetic(),
+        "exclusive_with": list(claim.exclusive_with),
+        "sources": [
+            {
+                "kind": t.kind,
+                "reference": t.reference,
+                "likelihood_ratio": t.ratio,
+                "counted": t.counted,
+                "dependency_group": t.dependency_group,
+                "reasoning": t.reasoning,
+            }
+            for t in claim.terms
+        ],
+        "notes": list(claim.notes),
+    }
+
+
+def analyze_claims(
+    scenario: Scenario,
+    block: ClaimsBlock | None = None,
+    *,
+    seed: SeedLike | None = 0,
+    trials_per_world: int | None = None,
+    probabilities: bool = True,
+) -> WorldAnalysis:
+    """Assess every dyad in every possible world of the claims, weighted by probability.
+
+    ``probabilities`` runs the stacked stochastic trials for the retaliation
+    probabilities (skip them when only expected-value metrics are needed).
+    """
+    claims = block or scenario.claims
+    if claims is None:
+        raise InputError(
+            f"scenario '{scenario.name}' has no claims",
+            "add a 'claims:' block or pass a claims file with --claims FILE",
+        )
+    posteriors = claim_posteriors(claims)
+    items = claim_items(scenario, claims)
+    worlds = build_worlds(claims, posteriors, seed)
+    models = linear.dyad_models(scenario, items)
+    truth = worlds.truth.astype(float)
+    metrics = linear.evaluate(scenario, models, items, truth)
+    trials = trials_per_world or claims.trials_per_world
+    if probabilities:
+        prob_a, prob_b = _retaliation_probabilities(scenario, models, truth, trials, seed)
+    else:
+        prob_a = prob_b = np.full((truth.shape[0], len(models)), np.nan)
+    return WorldAnalysis(
+        scenario.name,
+        posteriors,
+        worlds,
+        metrics,
+        prob_a,
+        prob_b,
+        tuple((d.a, d.b) for d in scenario.dyads),
+        trials,
+        seed if isinstance(seed, int) else None,
+    )
+
+
+@dataclass(frozen=True)
+class ClaimValue:
+    """How much learning one claim's truth would change the assessment."""
+
+    claim: str
+    probability: float
+    mutual_deterrence_change: float
+    fsa_variance_reduction: float
+
+
+def value_of_information(analysis: WorldAnalysis) -> tuple[ClaimValue, ...]:
+    """Claims ranked by the expected absolute change in P(mutual deterrence), summed over
+    dyads (ties by the expected reduction in the variance of the first-strike advantage)."""
+    weights = analysis.worlds.probability
+    mutual = analysis.metrics.mutual.astype(float)
+    fsa = (analysis.metrics.fsa_a + analysis.metrics.fsa_b) / 2
+    values = []
+    for index, claim in enumerate(analysis.claims):
+        truth = analysis.worlds.truth[:, index].astype(float)
+        change = sum(
+            expected_absolute_change(mutual[:, d], truth, weights) for d in range(mutual.shape[1])
+        )
+        reduction = sum(variance_reduction(fsa[:, d], truth, weights) for d in range(fsa.shape[1]))
+        values.append(ClaimValue(claim.name, float(np.dot(truth, weights)), change, reduction))
+    return tuple(
+        sorted(
+            values, key=lambda v: (-v.mutual_deterrence_change, -v.fsa_variance_reduction, v.claim)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ClaimsReport:
+    """Posteriors, and optionally the value of information of each claim."""
+
+    claims: tuple[ClaimPosterior, ...]
+    values: tuple[ClaimValue, ...] = ()
+    worlds: Worlds | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        value = {v.claim: v for v in self.values}
+        return pd.DataFrame(
+            [
+                {
+                    "claim": c.name,
+                    "prior": c.prior,
+                    "evidence": c.evidence,
+                    "posterior": c.posterior,
+                    "arithmetic": c.arithmetic(),
+                    "mutual_deterrence_change": value[c.name].mutual_deterrence_change
+                    if c.name in value
+                    else None,
+                    "fsa_variance_reduction": value[c.name].fsa_variance_reduction
+                    if c.name in value
+                    else None,
+                }
+                for c in self.claims
+            ]
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = clean(
+            {
+                "claims": [_posterior_dict(c) for c in self.claims],
+                "value_of_information": [
+                    {
+                        "claim": v.claim,
+                        "probability": v.probability,
+                        "expected_change_in_p_mutual_deterrence": v.mutual_deterrence_change,
+                        "expected_fsa_variance_reduction": v.fsa_variance_reduction,
+                    }
+                    for v in self.values
+                ],
+                "ranked_by": "expected absolute change in P(mutual deterrence), summed over dyads"
+                if self.values
+                else None,
+                "worlds": None
+                if self.worlds is None
+                else {"count": int(self.worlds.truth.shape[0]), "exact": self.worlds.exact},
+            }
+        )
+        return data
+
+
+def claims_report(
+    scenario: Scenario,
+    block: ClaimsBlock | None = None,
+    *,
+    value_of_information_: bool = False,
+    seed: SeedLike | None = 0,
+) -> ClaimsReport:
+    """Each claim's posterior; with ``value_of_information_`` also the ranking."""
+    claims = block or scenario.claims
+    if claims is None:
+        raise InputError(
+            f"scenario '{scenario.name}' has no claims",
+            "add a 'claims:' block or pass a claims file with --claims FILE",
+        )
+    posteriors = claim_posteriors(claims)
+    if not value_of_information_:
+        return ClaimsReport(posteriors)
+    analysis = analyze_claims(scenario, claims, seed=seed, probabilities=False)
+    return ClaimsReport(posteriors, value_of_information(analysis), analysis.worlds)

@@ -1,0 +1,103 @@
+"""Plain-text tables for claims: posteriors with their arithmetic, worlds, value of information."""
+
+from __future__ import annotations
+
+import math
+
+from equipoise.analysis.claims import ClaimsReport, WorldAnalysis
+from equipoise.report.text import table
+
+
+def _number(value: float, digits: int = 3) -> str:
+    return "n/a" if not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _interval(low: float, high: float) -> str:
+    return "" if not math.isfinite(low) else f"[{_number(low)}, {_number(high)}]"
+
+
+def claims_text(report: ClaimsReport) -> str:
+    """Each claim: statement, sources with their ratios, and the posterior arithmetic."""
+    parts = [
+        "Posterior = prior odds × product of the sources' likelihood ratios (sources assumed "
+        "independent given the truth; of sources sharing an origin only the most informative "
+        "counts). Ratios are documented assumptions; override them under 'likelihood_ratios'."
+    ]
+    for claim in report.claims:
+        parts.append("")
+        parts.append(
+            f"{claim.name}: {claim.statement}" + (f" ({claim.when})" if claim.when else "")
+        )
+        parts.append(f"  delivery: {claim.delivery}")
+        rows = [
+            (
+                term.kind,
+                f"{term.ratio:g}",
+                "yes" if term.counted else "no (dependent)",
+                term.dependency_group or "-",
+                term.reference,
+            )
+            for term in claim.terms
+        ]
+        if rows:
+            parts.append(
+                "  "
+                + table(rows, ("source kind", "LR", "counted", "origin", "reference")).replace(
+                    "\n", "\n  "
+                )
+            )
+        parts.append(f"  {claim.arithmetic()}")
+        for note in claim.notes:
+            parts.append(f"  flag: {note}")
+    if report.values:
+        parts.append("")
+        parts.append(
+            "Value of information, ranked by the expected absolute change in P(mutual deterrence) "
+            "summed over dyads if the claim's truth were learnt (ties: expected reduction in the "
+            "variance of the first-strike advantage):"
+        )
+        rows = [
+            (
+                str(rank),
+                value.claim,
+                f"{value.probability:.3f}",
+                f"{value.mutual_deterrence_change:.4f}",
+                f"{value.fsa_variance_reduction:.3g}",
+            )
+            for rank, value in enumerate(report.values, start=1)
+        ]
+        parts.append(table(rows, ("rank", "claim", "P(true)", "Δ P(mutual)", "Var(FSA) reduction")))
+        if report.worlds is not None:
+            how = "enumerated" if report.worlds.exact else "sampled"
+            parts.append(f"({report.worlds.truth.shape[0]} possible worlds, {how}.)")
+    return "\n".join(parts)
+
+
+def worlds_text(analysis: WorldAnalysis) -> str:
+    """Every dyad metric over the possible worlds: mean and 90 % credible interval."""
+    worlds = analysis.worlds
+    how = "all enumerated" if worlds.exact else f"distinct among {worlds.draws} sampled"
+    parts = [
+        f"{analysis.scenario}: every dyad metric over {worlds.truth.shape[0]} possible worlds "
+        f"({how}), weighted by probability; seed {analysis.seed}, "
+        f"{analysis.trials_per_world} trials per world for probabilities.",
+        "Claims: " + ", ".join(f"{c.name} P={c.posterior:.3f}" for c in analysis.claims),
+        "Expected-value exchange per world; mean [5 %, 95 %] across worlds.",
+    ]
+    frame = analysis.to_frame()
+    for dyad, rows in frame.groupby("dyad", sort=False):
+        parts.append("")
+        parts.append(f"Dyad {dyad}")
+        body = [
+            (
+                row["metric"],
+                row["state"],
+                _number(row["mean"]),
+                ""
+                if not math.isfinite(row["low"])
+                else f"[{_number(row['low'])}, {_number(row['high'])}]",
+            )
+            for _, row in rows.iterrows()
+        ]
+        parts.append(table(body, ("metric", "state", "mean", "90 % interval")))
+    return "\n".join(parts)

@@ -1,0 +1,326 @@
+"""Claims of uncertain credibility: Bayes arithmetic, possible worlds, value of information."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from equipoise import load_scenario
+from equipoise.analysis import linear
+from equipoise.analysis.claims import (
+    analyze_claims,
+    claim_items,
+    claim_posteriors,
+    load_claims,
+    value_of_information,
+)
+from equipoise.cli.main import cli
+from equipoise.domain.claims import DEFAULT_LIKELIHOOD_RATIOS, ClaimsBlock
+from equipoise.domain.loading import builtin_text
+from equipoise.engines.worlds import group_posteriors
+from equipoise.errors import ScenarioError
+
+SCENARIO = load_scenario("west-asia-2024")
+
+
+def block(items: dict[str, Any], **extra: Any) -> ClaimsBlock:
+    return ClaimsBlock.model_validate({"items": items, **extra})
+
+
+def claim(
+    prior: float, *sources: tuple[str, str | None], package: str = "RUS.lr-sam-battery"
+) -> dict[str, Any]:
+    return {
+        "statement": "test claim",
+        "delivery": {"recipient": "IRN", "package": package},
+        "prior": prior,
+        "sources": [
+            {"kind": kind, "reference": f"source {i}", "dependency_group": group}
+            for i, (kind, group) in enumerate(sources)
+        ],
+    }
+
+
+def test_bayes_arithmetic_single_claim_by_hand() -> None:
+    """Prior 0.3, sources with LR 1.3 and 1.5: odds 3/7 × 1.95 = 0.835714..., P = odds/(1+odds)."""
+    result = claim_posteriors(
+        block(
+            {
+                "c": claim(
+                    0.3,
+                    ("unverified_social_media_reports", None),
+                    ("consistent_with_confirmed_deliveries", None),
+                )
+            }
+        )
+    )[0]
+    expected_odds = (0.3 / 0.7) * 1.3 * 1.5
+    assert result.evidence == pytest.approx(1.95)
+    assert result.posterior == pytest.approx(expected_odds / (1 + expected_odds), abs=1e-12)
+    assert "prior odds 0.4286 × 1.3 × 1.5 = posterior odds 0.8357" in result.arithmetic()
+
+
+def test_dependent_sources_count_once() -> None:
+    """Two sources of one origin (LR 5 and 2): only the more informative (5) counts."""
+    result = claim_posteriors(
+        block(
+            {
+                "c": claim(
+                    0.5, ("several_independent_outlets", "wire"), ("single_credible_outlet", "wire")
+                )
+            }
+        )
+    )[0]
+    assert result.evidence == pytest.approx(5.0)
+    assert [t.counted for t in result.terms] == [True, False]
+    assert any("not counted again" in note for note in result.notes)
+    assert result.posterior == pytest.approx(5 / 6)
+
+
+def test_evidence_against_lowers_the_posterior() -> None:
+    """A fabricated attribution (LR 0.5) halves the odds: prior 0.2 -> odds 0.125 -> P 1/9."""
+    result = claim_posteriors(block({"c": claim(0.2, ("attribution_not_found", None))}))[0]
+    assert result.posterior == pytest.approx(0.125 / 1.125)
+
+
+def test_mutually_exclusive_claims_by_hand() -> None:
+    """Priors 0.3 and 0.2 (none 0.5), evidence 2 and 1: weights 0.6, 0.2 and 0.5,
+    so P = 0.6/1.3 and 0.2/1.3."""
+    items = {
+        "s300": claim(0.3, ("single_credible_outlet", None)),
+        "s400": claim(0.2, package="RUS.ew-complex"),
+    }
+    result = claim_posteriors(block(items, exclusive=[["s300", "s400"]]))
+    assert result[0].posterior == pytest.approx(0.6 / 1.3)
+    assert result[1].posterior == pytest.approx(0.2 / 1.3)
+    assert result[0].exclusive_with == ("s400",)
+    assert np.allclose(group_posteriors([0.3], [2.0]), [(0.3 / 0.7 * 2) / (1 + 0.3 / 0.7 * 2)])
+
+
+@pytest.mark.parametrize("prior", [0.0, 1.0])
+def test_certain_priors_do_not_move(prior: float) -> None:
+    result = claim_posteriors(
+        block({"c": claim(prior, ("official_confirmation", None), ("attribution_not_found", None))})
+    )[0]
+    assert result.posterior == prior
+    assert "certain" in result.arithmetic()
+
+
+@pytest.mark.parametrize("prior", [0.0, 1.0])
+def test_certain_claim_reduces_to_the_scenario_without_or_with_the_delivery(prior: float) -> None:
+    """With the claim certainly false (true), the world analysis is exactly the single-scenario
+    assessment without (with) the delivery: one world, identical numbers."""
+    claims = block({"c": claim(prior, ("single_unverified_image", None))})
+    analysis = analyze_claims(SCENARIO, claims, seed=4, probabilities=False)
+    assert analysis.worlds.truth.shape[0] == 1
+    assert analysis.worlds.probability[0] == 1.0
+    items = claim_items(SCENARIO, claims)
+    direct = linear.evaluate_one(SCENARIO, items, [prior])
+    for name in linear.METRIC_NAMES:
+        assert np.array_equal(
+            getattr(analysis.metrics, name), getattr(direct, name), equal_nan=True
+        ), name
+
+
+def test_enumeration_and_sampling_agree_within_sampling_error() -> None:
+    """Forcing sampling (a tiny enumeration limit) reproduces the exact world averages."""
+    exact = analyze_claims(SCENARIO, SCENARIO.claims, seed=2, probabilities=False)
+    assert SCENARIO.claims is not None
+    sampled_block = SCENARIO.claims.model_copy(
+        update={"max_enumerated_worlds": 1, "sampled_worlds": 20_000}
+    )
+    sampled = analyze_claims(SCENARIO, sampled_block, seed=2, probabilities=False)
+    assert exact.worlds.exact
+    assert not sampled.worlds.exact
+    for name in ("fsa_a", "dealt_a", "retaliation_a", "survivability_b", "range_low"):
+        values = getattr(exact.metrics, name)[:, 0]
+        weights = exact.worlds.probability
+        mean = float(np.dot(values, weights))
+        sd = math.sqrt(float(np.dot((values - mean) ** 2, weights)))
+        estimate = float(np.dot(getattr(sampled.metrics, name)[:, 0], sampled.worlds.probability))
+        assert abs(estimate - mean) <= 4 * sd / math.sqrt(20_000) + 1e-12, name
+    # the marginal probability of each claim, too
+    for index in range(exact.worlds.truth.shape[1]):
+        p = float(np.dot(exact.worlds.truth[:, index], exact.worlds.probability))
+        q = float(np.dot(sampled.worlds.truth[:, index], sampled.worlds.probability))
+        assert abs(p - q) <= 4 * math.sqrt(p * (1 - p) / 20_000)
+        assert p == pytest.approx(exact.claims[index].posterior)
+
+
+def test_world_probabilities_are_a_distribution() -> None:
+    analysis = analyze_claims(SCENARIO, seed=1, probabilities=False)
+    assert analysis.worlds.truth.shape == (8, 3)
+    assert analysis.worlds.probability.sum() == pytest.approx(1.0)
+
+
+priors = st.floats(0.0, 1.0)
+kinds = st.sampled_from(sorted(DEFAULT_LIKELIHOOD_RATIOS))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            priors,
+            kinds,
+            st.sampled_from(
+                [
+                    "RUS.lr-sam-battery",
+                    "RUS.ew-complex",
+                    "RUS.strike-squadron",
+                    "RUS.mrbm-battalion",
+                ]
+            ),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_value_of_information_is_never_negative(specs: list[tuple[float, str, str]]) -> None:
+    """Property: learning a claim's truth never has negative expected value (both measures),
+    and a claim whose truth is already certain is worth nothing."""
+    items = {
+        f"c{i}": claim(p, (kind, None), package=package)
+        for i, (p, kind, package) in enumerate(specs)
+    }
+    analysis = analyze_claims(SCENARIO, block(items), seed=0, probabilities=False)
+    for value in value_of_information(analysis):
+        assert value.mutual_deterrence_change >= 0.0
+        assert value.fsa_variance_reduction >= 0.0
+        if value.probability in (0.0, 1.0):
+            assert value.mutual_deterrence_change == 0.0
+            assert value.fsa_variance_reduction == 0.0
+
+
+def test_retaliation_probabilities_per_world_are_seeded() -> None:
+    first = analyze_claims(SCENARIO, seed=9, trials_per_world=64)
+    again = analyze_claims(SCENARIO, seed=9, trials_per_world=64)
+    assert np.array_equal(first.retaliation_probability_a, again.retaliation_probability_a)
+    assert ((first.retaliation_probability_a >= 0) & (first.retaliation_probability_a <= 1)).all()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_claims_command_shows_the_arithmetic_and_flags() -> None:
+    code, out, _ = run("claims", "west-asia-2024")
+    assert code == 0
+    assert "prior odds" in out
+    assert "posterior odds" in out
+    assert "flag: source origin 'transport-flight-reports'" in out
+    code, out, _ = run("claims", "west-asia-2024", "--value-of-information", "--format", "json")
+    data = json.loads(out)
+    assert data["ranked_by"].startswith("expected absolute change")
+    assert len(data["value_of_information"]) == 3
+
+
+def test_analyze_with_claims_reports_distributions(tmp_path: Path) -> None:
+    code, out, _ = run("analyze", "west-asia-2024", "--claims")
+    assert code == 0
+    assert "possible worlds" in out
+    assert "P(mutual deterrence)" in out
+    claims_file = tmp_path / "claims.yaml"
+    claims_file.write_text(
+        "claims:\n  items:\n    sam:\n      statement: two batteries delivered\n"
+        "      delivery: {recipient: IRN, package: lr-sam-battery, quantity: 2}\n"
+        "      prior: 0.5\n      sources:\n"
+        "        - {kind: satellite_imagery, reference: imagery}\n"
+    )
+    code, out, _ = run(
+        "analyze", "west-asia-2024", "--claims", str(claims_file), "--format", "json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["worlds"]["count"] == 2
+    assert data["claims"][0]["posterior"] == pytest.approx(8 / 9)
+    code, out, _ = run("analyze", "levant-2018", "--claims")
+    assert code == 2
+
+
+CLAIM_TEXT = builtin_text("west-asia-2024")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("      prior: 0.3\n", "      prior: 1.3\n", "claims.items.ad-to-iran.prior"),
+        (
+            "        - kind: single_unverified_image",
+            "        - kind: single_unverified_photo",
+            "claims.items.ew-to-iran.sources[1].kind",
+        ),
+        (
+            "package: RUS.lr-sam-battery, quantity: 2}",
+            "package: RUS.s-400, quantity: 2}",
+            "claims.items.ad-to-iran.delivery.package",
+        ),
+        (
+            "delivery: {recipient: IRN, package: RUS.ew-complex",
+            "delivery: {recipient: IRQ, package: RUS.ew-complex",
+            "claims.items.ew-to-iran.delivery.recipient",
+        ),
+    ],
+)
+def test_bad_claims_in_a_scenario(tmp_path: Path, old: str, new: str, field: str) -> None:
+    assert old in CLAIM_TEXT
+    path = tmp_path / "s.yaml"
+    path.write_text(CLAIM_TEXT.replace(old, new, 1))
+    code, _, err = run("claims", str(path))
+    assert code == 2
+    line = CLAIM_TEXT[: CLAIM_TEXT.index(old)].count("\n") + 1
+    assert field in err
+    assert f"{path}:{line}" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("  exclusive:\n    - [a, b]\n    - [b, c]\n", "already in exclusive group"),
+        ("  exclusive:\n    - [a, b, c]\n", "priors summing to 1.2"),
+        ("  exclusive:\n    - [a]\n", "at least two different claims"),
+        ("  exclusive:\n    - [a, zz]\n", "unknown claim 'zz'"),
+    ],
+)
+def test_contradictory_declarations_in_a_claims_file(
+    tmp_path: Path, extra: str, message: str
+) -> None:
+    items = "".join(
+        f"    {name}:\n      statement: {name}\n"
+        "      delivery: {recipient: IRN, package: ew-complex}\n"
+        f"      prior: 0.4\n"
+        for name in ("a", "b", "c")
+    )
+    path = tmp_path / "claims.yaml"
+    path.write_text("claims:\n  items:\n" + items + extra)
+    with pytest.raises(ScenarioError, match=message):
+        load_claims(path, SCENARIO)
+    code, _, err = run("claims", "west-asia-2024", "--claims", str(path))
+    assert code == 2
+    assert message in err
+    assert f"{path}:" in err
+
+
+def test_claims_file_naming_a_missing_state_or_system(tmp_path: Path) -> None:
+    path = tmp_path / "claims.yaml"
+    path.write_text(
+        "claims:\n  items:\n    x:\n      statement: s\n"
+        "      delivery: {recipient: SYR, systems: {lr-sam: {units: 1}}}\n      prior: 0.5\n"
+        "    y:\n      statement: s\n"
+        "      delivery: {recipient: IRN, systems: {s500: {units: 1}}}\n"
+        "      prior: 0.5\n"
+    )
+    code, _, err = run("claims", "west-asia-2024", "--claims", str(path), "--value-of-information")
+    assert code == 2
+    assert "claims.items.x.delivery.recipient" in err
+    assert f"{path}:5" in err
