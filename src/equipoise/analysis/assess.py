@@ -35,6 +35,7 @@ from equipoise.analysis.forces import (
 from equipoise.analysis.results import (
     AnalysisResult,
     CalibrationCheck,
+    DamageHistogram,
     DeterrenceStatus,
     DyadAssessment,
     Estimate,
@@ -253,6 +254,7 @@ def assess_dyad(
         _side(forces.b, b_first, a_first, b_deterred, weights),
     )
     a, b = forces.a.state, forces.b.state
+    value_a, value_b = forces.a.side.value_at_risk, forces.b.side.value_at_risk
     layer_use = (
         _layer_use(f"{a} strikes first", forces.b, a_first, "first")
         + _layer_use(f"{b} retaliates", forces.a, a_first, "retaliation")
@@ -268,6 +270,12 @@ def assess_dyad(
         tuple(layer_use),
         forces.a.notes + forces.b.notes,
         dyad_bargaining(scenario, *sides),
+        (
+            DamageHistogram.of(a, "striking first", a_first.trials["suffered"], value_a),
+            DamageHistogram.of(a, "struck first", b_first.trials["dealt"], value_a),
+            DamageHistogram.of(b, "striking first", b_first.trials["suffered"], value_b),
+            DamageHistogram.of(b, "struck first", a_first.trials["dealt"], value_b),
+        ),
     )
 
 

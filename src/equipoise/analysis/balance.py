@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from equipoise.analysis.results import clean
+from equipoise.analysis.results import Plottable, clean
 from equipoise.data import (
     COMPONENTS,
     NMC_CITATION,
@@ -29,7 +29,7 @@ DATA_YEARS = (1816, 2016)
 
 
 @dataclass(frozen=True)
-class BalanceResult:
+class BalanceResult(Plottable):
     """A dyad's capabilities year by year."""
 
     a: StateRecord

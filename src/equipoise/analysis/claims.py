@@ -23,7 +23,7 @@ import pandas as pd
 from equipoise.analysis import linear
 from equipoise.analysis.linear import DeliveryItem, VariantMetrics
 from equipoise.analysis.mapping import STATUS_CODES
-from equipoise.analysis.results import clean
+from equipoise.analysis.results import Plottable, clean
 from equipoise.analysis.supply import delivered_holdings, restricted_rivals
 from equipoise.domain.claims import Claim, ClaimsBlock, ClaimsFile
 from equipoise.domain.loading import load_document, read_text_file
@@ -314,7 +314,7 @@ SIDE_METRICS = (
 
 
 @dataclass(frozen=True)
-class WorldAnalysis:
+class WorldAnalysis(Plottable):
     """Every dyad metric as a distribution over the possible worlds."""
 
     scenario: str
@@ -530,7 +530,7 @@ def value_of_information(analysis: WorldAnalysis) -> tuple[ClaimValue, ...]:
 
 
 @dataclass(frozen=True)
-class ClaimsReport:
+class ClaimsReport(Plottable):
     """Posteriors, and optionally the value of information of each claim."""
 
     claims: tuple[ClaimPosterior, ...]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
-from equipoise.analysis.results import clean
+from equipoise.analysis.results import Plottable, clean
 from equipoise.domain.dynamics import ArmsRace, Attrition
 from equipoise.engines.dynamics import (
     RichardsonCoefficients,
@@ -47,7 +47,7 @@ def delivery_flows(race: ArmsRace) -> FloatArray:
 
 
 @dataclass(frozen=True)
-class ArmsRaceResult:
+class ArmsRaceResult(Plottable):
     """A simulated Richardson arms race with its equilibrium and stability."""
 
     race: ArmsRace
@@ -106,7 +106,7 @@ def arms_race(race: ArmsRace) -> ArmsRaceResult:
 
 
 @dataclass(frozen=True)
-class FitResult:
+class FitResult(Plottable):
     """Least-squares estimates with standard errors and goodness of fit."""
 
     model: str
@@ -277,7 +277,7 @@ def reinforcement_rates(attrition: Attrition) -> FloatArray:
 
 
 @dataclass(frozen=True)
-class AttritionResult:
+class AttritionResult(Plottable):
     """A simulated Lanchester battle, day by day."""
 
     attrition: Attrition

@@ -23,7 +23,7 @@ from equipoise.analysis.forces import (
     ew_units,
     side_parties,
 )
-from equipoise.analysis.results import clean
+from equipoise.analysis.results import Plottable, clean
 from equipoise.domain.references import suggest
 from equipoise.domain.scenario import (
     AirDefenceClass,
@@ -215,7 +215,7 @@ def _tile(side: Side, cells: int) -> Side:
 
 
 @dataclass(frozen=True)
-class DeterrenceMap:
+class DeterrenceMap(Plottable):
     """Deterrence status and exchange outcomes on a grid (rows: y, columns: x)."""
 
     scenario: str
@@ -232,6 +232,8 @@ class DeterrenceMap:
     survivability_b: FloatArray
     first_strike_advantage_a: FloatArray
     first_strike_advantage_b: FloatArray
+    x_unit: str = "count"
+    y_unit: str = "count"
 
     @property
     def status(self) -> Array:
@@ -346,6 +348,8 @@ def deterrence_map(
         survivability_b=a_limited.victim_surviving_share.reshape(shape),
         first_strike_advantage_a=fsa_a,
         first_strike_advantage_b=fsa_b,
+        x_unit=axis_unit(scenario, x),
+        y_unit=axis_unit(scenario, y),
     )
 
 
@@ -367,6 +371,14 @@ def _first_strike_advantages(
     fsa_a = first_strike_advantage(outcomes["a"], outcomes["b"], a_value, b_value, *weights)
     fsa_b = first_strike_advantage(outcomes["b"], outcomes["a"], b_value, a_value, *weights)
     return fsa_a.reshape(shape), fsa_b.reshape(shape)
+
+
+def axis_unit(scenario: Scenario, axis: AxisSpec) -> str:
+    """What an axis counts: launchers, batteries or EW units."""
+    system = scenario.classes[axis_class(scenario, axis.party, axis.system)]
+    if isinstance(system, OffensiveClass):
+        return "launchers"
+    return "batteries" if isinstance(system, AirDefenceClass) else "EW units"
 
 
 def axis_values(low: float, high: float, steps: int) -> FloatArray:

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from equipoise.analysis.assess import analyze
-from equipoise.analysis.results import AnalysisResult, DyadAssessment, clean
+from equipoise.analysis.results import AnalysisResult, DyadAssessment, Plottable, clean
 from equipoise.analysis.supply import (
     PlanKey,
     PlanSummary,
@@ -95,7 +95,7 @@ def parse_delivery(scenario: Scenario, text: str) -> tuple[PlanKey, int]:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(Plottable):
     """Every dyad metric before and after a set of deliveries."""
 
     plan: PlanSummary
@@ -193,7 +193,7 @@ def whatif(
 
 
 @dataclass(frozen=True)
-class Recommendation:
+class Recommendation(Plottable):
     """A policy's chosen plan, how it was found, and the dyads before and after."""
 
     policy: str
@@ -252,7 +252,7 @@ def recommend(
 
 
 @dataclass(frozen=True)
-class PolicyComparison:
+class PolicyComparison(Plottable):
     """Abstain, partisan for each side the suppliers arm, and balancer, in one table."""
 
     recommendations: tuple[Recommendation, ...]

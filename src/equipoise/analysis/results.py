@@ -10,6 +10,22 @@ import numpy as np
 import pandas as pd
 
 from equipoise.engines.dynamics import BargainingRange
+from equipoise.engines.types import FloatArray, IntArray
+
+
+class Plottable:
+    """Gives a result object ``.plot()``: its standard matplotlib Figure.
+
+    The plotting layer (and matplotlib, an optional extra) is imported only when a
+    figure is asked for, so the analysis never needs it.
+    """
+
+    def plot(self, **options: Any) -> Any:
+        """A matplotlib Figure of this result (needs ``equipoise[plot]``)."""
+        from equipoise.plots import plot_result
+
+        return plot_result(self, **options)
+
 
 DeterrenceStatus = Literal["mutual deterrence", "only A deterred", "only B deterred", "neither"]
 
@@ -202,9 +218,38 @@ class Bargaining:
         return data
 
 
+HISTOGRAM_BINS = 40
+
+
 @dataclass(frozen=True)
-class DyadAssessment:
-    """Deterrence in one dyad: both sides and the resulting status."""
+class DamageHistogram:
+    """Distribution over trials of the damage one side suffers in one exchange.
+
+    ``case`` is 'striking first' (the rival's retaliation) or 'struck first' (the
+    rival's first strike); ``edges`` span 0 to the side's value at risk.
+    """
+
+    state: str
+    case: str
+    edges: FloatArray
+    counts: IntArray
+
+    @classmethod
+    def of(
+        cls, state: str, case: str, samples: np.ndarray, value_at_risk: float
+    ) -> DamageHistogram:
+        edges = np.linspace(0.0, value_at_risk, HISTOGRAM_BINS + 1)
+        counts, _ = np.histogram(np.clip(samples, 0.0, value_at_risk), bins=edges)
+        return cls(state, case, edges, counts.astype(np.int64))
+
+
+@dataclass(frozen=True)
+class DyadAssessment(Plottable):
+    """Deterrence in one dyad: both sides and the resulting status.
+
+    ``histograms`` (damage suffered per side, striking first and struck first) feed
+    the plots; they are left out of ``to_dict`` to keep the JSON to the metrics.
+    """
 
     a: str
     b: str
@@ -214,6 +259,7 @@ class DyadAssessment:
     layer_use: tuple[LayerUse, ...] = ()
     notes: tuple[str, ...] = ()
     bargaining: Bargaining | None = None
+    histograms: tuple[DamageHistogram, ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -285,7 +331,7 @@ SIDE_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class AnalysisResult:
+class AnalysisResult(Plottable):
     """Every dyad of a scenario assessed, plus calibration checks."""
 
     scenario: str

@@ -30,6 +30,7 @@ from equipoise.analysis.mapping import (
     parse_axis_name,
 )
 from equipoise.analysis.policy import compare_policies, recommend, whatif
+from equipoise.analysis.results import AnalysisResult
 from equipoise.analysis.supply import PolicyWeights
 from equipoise.data import states as nmc_states
 from equipoise.domain.claims import ClaimsBlock
@@ -233,6 +234,13 @@ def schema(output: Path | None, force: bool) -> None:
     "--workers", type=click.IntRange(1, 256), default=1, show_default=True, help="Processes to use."
 )
 @click.option(
+    "--plot",
+    "plot_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the figures (damage distributions, interception by layer, per dyad) "
+    "as PNG files to this directory; needs equipoise[plot].",
+)
+@click.option(
     "--claims",
     "claims_path",
     is_flag=False,
@@ -249,6 +257,7 @@ def analyze_command(
     seed: int,
     output_format: str,
     workers: int,
+    plot_dir: Path | None,
     claims_path: str | None,
     output: Path | None,
     force: bool,
@@ -265,6 +274,8 @@ def analyze_command(
         return
     with progress_bar(2 * trials * len(model.dyads), "simulating") as progress:
         result = analyze(model, trials=trials, seed=seed, workers=workers, progress=progress)
+    if plot_dir is not None:
+        write_analysis_figures(result, plot_dir, force)
     if output_format == "json":
         text = json.dumps(result.to_dict(), indent=2)
     elif output_format == "csv":
@@ -272,6 +283,24 @@ def analyze_command(
     else:
         text = analysis_text(result)
     write_output(text, output, force)
+
+
+def write_analysis_figures(result: AnalysisResult, folder: Path, force: bool) -> None:
+    """One damage and one interception figure per dyad, as PNG files in ``folder``."""
+    from equipoise.plots import damage_figure, interception_figure, save_figure
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(
+            f"cannot create {folder}: {error.strerror or error}", "choose a writable path"
+        ) from None
+    caption = f"Scenario {result.scenario}, seed {result.seed}, {result.trials} trials."
+    for dyad in result.dyads:
+        for name, draw in (("damage", damage_figure), ("interception", interception_figure)):
+            path = folder / f"{name}-{dyad.a}-{dyad.b}.png"
+            save_figure(draw(dyad, caption=caption), path, force=force)
+            click.echo(f"wrote {path}", err=True)
 
 
 def _range(text: str | None, current: float) -> tuple[float, float]:
@@ -301,6 +330,11 @@ def _range(text: str | None, current: float) -> tuple[float, float]:
     help="Grid points per axis.",
 )
 @click.option("--no-fsa", is_flag=True, help="Skip the first-strike advantage (faster).")
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the map to this file (.png, .svg or .pdf); needs equipoise[plot].",
+)
 @output_option
 @force_option
 def map_command(
@@ -312,6 +346,7 @@ def map_command(
     y_range: str | None,
     steps: int,
     no_fsa: bool,
+    plot: Path | None,
     output: Path | None,
     force: bool,
 ) -> None:
@@ -346,6 +381,13 @@ def map_command(
         low, high = _range(span, current_count(model, party, system))
         axes.append(AxisSpec(party, system, axis_values(low, high, steps)))
     result = deterrence_map(model, a, b, axes[0], axes[1], first_strike_advantage=not no_fsa)
+    if plot is not None:
+        from equipoise.plots import save_figure
+
+        save_figure(result.plot(), plot, force=force)
+        click.echo(f"wrote {plot}", err=True)
+        if output is None:
+            return
     write_output(result.to_frame().to_csv(index=False), output, force)
 
 
@@ -678,6 +720,46 @@ def claims_command(
     block = _claims_block(model, claims_path)
     report = claims_report(model, block, value_of_information_=voi, seed=seed)
     _emit(report, claims_text(report), output_format, output, force)
+
+
+@cli.command(name="report")
+@click.argument("scenario")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The HTML file to write.",
+)
+@click.option("--trials", type=click.IntRange(2, 10_000_000), default=4_000, show_default=True)
+@seed_option
+@click.option(
+    "--deliver",
+    "deliveries",
+    multiple=True,
+    help="What-if deliveries to show (RECIPIENT:PACKAGE[xN]); default: the policy's plan.",
+)
+@click.option("--policy", default="balancer", show_default=True, help="Policy whose plan is shown.")
+@force_option
+def report_command(
+    scenario: str,
+    output: Path,
+    trials: int,
+    seed: int,
+    deliveries: tuple[str, ...],
+    policy: str,
+    force: bool,
+) -> None:
+    """A self-contained HTML report: summary, maps, distributions, policies, claims, time series."""
+    from equipoise.report.html import build_report
+
+    model = load(scenario)
+    if output.exists() and not force:
+        raise InputError(
+            f"{output} already exists", "choose another name, or pass --force to overwrite it"
+        )
+    report = build_report(model, trials=trials, seed=seed, deliveries=deliveries, policy=policy)
+    write_output(report.html(), output, force)
 
 
 def main() -> None:

@@ -1,0 +1,216 @@
+"""Figures and the HTML report: every figure renders, the HTML is self-contained."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from matplotlib.figure import Figure
+
+import equipoise
+from equipoise.analysis.claims import analyze_claims, claims_report
+from equipoise.analysis.dynamics import attrition, fit_richardson
+from equipoise.analysis.policy import compare_policies, whatif
+from equipoise.cli.main import cli
+from equipoise.domain.dynamics import AttritionFile
+from equipoise.domain.loading import builtin_files, load_document
+from equipoise.report.html import build_report
+from tests.test_golden import assert_same
+
+matplotlib.use("Agg")
+
+GOLDEN = Path(__file__).parent / "golden"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _check_readable(figure: Figure) -> None:
+    """A title, labelled axes (shared y axes labelled once) and a caption."""
+    assert isinstance(figure, Figure)
+    panels = [axes for axes in figure.axes if axes.has_data()]
+    assert panels
+    for axes in panels:
+        siblings = axes.get_shared_x_axes().get_siblings(axes)
+        assert axes.get_title() or any(s.get_xlabel() for s in siblings)
+    assert any(axes.get_ylabel() for axes in figure.axes) or all(
+        len(axes.get_yticks()) for axes in panels
+    )
+    assert any(axes.get_title() for axes in figure.axes) or figure._suptitle is not None
+    caption = getattr(figure, "_supxlabel", None)
+    assert caption is not None
+    assert caption.get_text()
+
+
+@pytest.mark.parametrize("name", equipoise.builtin_names())
+def test_every_result_plots_for_every_builtin(name: str) -> None:
+    scenario = equipoise.load_scenario(name)
+    result = equipoise.analyze(scenario, trials=300, seed=1)
+    _check_readable(result.plot())
+    for dyad in result.dyads:
+        _check_readable(dyad.plot())
+        dyad_map = equipoise.deterrence_map(
+            scenario,
+            dyad.a,
+            dyad.b,
+            equipoise.AxisSpec(
+                dyad.a, next(iter(scenario.states[dyad.a].inventory)), np.arange(0.0, 5.0)
+            ),
+            equipoise.AxisSpec(
+                dyad.b, next(iter(scenario.states[dyad.b].inventory)), np.arange(0.0, 5.0)
+            ),
+            first_strike_advantage=False,
+        )
+        _check_readable(dyad_map.plot(after=(1.0, 2.0)))
+    if scenario.suppliers:
+        _check_readable(compare_policies(scenario, trials=100).plot())
+        package = next(iter(next(iter(scenario.suppliers.values())).packages))
+        recipient = next(iter(scenario.suppliers.values())).relations
+        target = next(s for s, r in recipient.items() if r in ("ally", "partner"))
+        _check_readable(whatif(scenario, [f"{target}:{package}"], trials=100).plot())
+    if scenario.claims is not None:
+        _check_readable(claims_report(scenario, value_of_information_=True).plot())
+        _check_readable(analyze_claims(scenario, probabilities=False).plot())
+    if scenario.arms_race is not None:
+        _check_readable(equipoise.arms_race(scenario.arms_race).plot())
+    _check_readable(equipoise.balance("ISR", "IRN", (2000, 2016)).plot())
+
+
+def test_dynamics_figures() -> None:
+    case = load_document(
+        builtin_files("attrition")["iwo-jima-1945"], "x", AttritionFile, "a"
+    ).attrition
+    battle = attrition(case)
+    _check_readable(battle.plot())
+    frame = battle.to_frame()
+    years = np.arange(2000.0, 2010.0)
+    _check_readable(
+        fit_richardson(years, np.linspace(1, 3, 10), np.linspace(2, 3, 10) ** 1.1).plot()
+    )
+    assert frame["US"].iloc[-1] > 0
+
+
+def _report_checks(text: str, figures: int) -> None:
+    images = re.findall(r'<img [^>]*src="([^"]+)"', text)
+    assert len(images) == figures
+    for source in images:
+        assert source.startswith("data:image/png;base64,")
+        assert base64.b64decode(source.removeprefix("data:image/png;base64,"))[:8] == PNG_MAGIC
+    assert not re.search(r"https?://", text)
+    assert "<link" not in text
+    assert "<script" not in text
+    assert "@import" not in text
+    assert text.count("<html") == 1
+    assert text.rstrip().endswith("</html>")
+
+
+@pytest.mark.parametrize("name", equipoise.builtin_names())
+def test_report_is_one_self_contained_file_and_pins_its_tables(
+    name: str, update_golden: bool
+) -> None:
+    """Every figure embedded, nothing fetched; the numeric tables match the golden file."""
+    scenario = equipoise.load_scenario(name)
+    report = build_report(scenario, trials=400, seed=1)
+    text = report.html()
+    _report_checks(text, len(report.figures))
+    sections = {figure.section for figure in report.figures}
+    for dyad in scenario.dyads:
+        assert f"{dyad.a}-{dyad.b}" in sections
+    if scenario.suppliers:
+        assert "policies" in sections
+    if scenario.claims is not None:
+        assert "claims" in sections
+    if scenario.arms_race is not None:
+        assert "time series" in sections
+    actual = json.loads(json.dumps(report.data.to_dict()))
+    path = GOLDEN / f"report-{name}.json"
+    if update_golden:
+        path.write_text(json.dumps(actual, indent=2) + "\n")
+        pytest.skip(f"rewrote {path.name}")
+    assert path.exists(), "run pytest --update-golden"
+    assert_same(actual, json.loads(path.read_text()))
+
+
+def test_report_with_a_whatif_delivery_draws_the_arrow(tmp_path: Path) -> None:
+    scenario = equipoise.load_scenario("west-asia-2024")
+    report = build_report(scenario, trials=200, seed=2, deliveries=["IRN:lr-sam-batteryx2"])
+    captions = " ".join(f.caption for f in report.figures)
+    assert "The arrow shows the 2 batteries of lr-sam delivered to IRN" in captions
+    assert report.data.tables["plan_source"][0]["source"] == "what-if deliveries"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_report_cli_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    code, _, err = run("report", "levant-2018", "-o", str(target), "--trials", "200")
+    assert code == 0, err
+    first = target.read_text()
+    assert "<img" in first
+    code, _, err = run("report", "levant-2018", "-o", str(target), "--trials", "200")
+    assert code == 2
+    assert "already exists" in err
+    assert target.read_text() == first
+    code, _, _ = run("report", "levant-2018", "-o", str(target), "--trials", "200", "--force")
+    assert code == 0
+
+
+def test_report_unwritable_path(tmp_path: Path) -> None:
+    code, _, err = run(
+        "report", "levant-2018", "-o", str(tmp_path / "nope" / "r.html"), "--trials", "50"
+    )
+    assert code == 2
+    assert "cannot write" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg"])
+def test_map_plot_file(tmp_path: Path, suffix: str) -> None:
+    target = tmp_path / f"map.{suffix}"
+    args = [
+        "map",
+        "west-asia-2024",
+        "--x",
+        "IRN.mrbm",
+        "--y",
+        "ISR.upper-tier-bmd",
+        "--steps",
+        "6",
+        "--no-fsa",
+        "--plot",
+        str(target),
+    ]
+    code, out, _ = run(*args)
+    assert code == 0
+    assert target.stat().st_size > 1000
+    assert out == ""
+    code, _, err = run(*args)
+    assert code == 2
+    assert "already exists" in err
+    code, _, err = run(*args[:-1], str(tmp_path / "map.bmp"))
+    assert code == 2
+    assert "format" in err
+
+
+def test_analyze_plot_directory(tmp_path: Path) -> None:
+    folder = tmp_path / "figures"
+    code, _, _ = run("analyze", "asia-rivals-2024", "--trials", "200", "--plot", str(folder))
+    assert code == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(
+        f"{kind}-{dyad}.png"
+        for kind in ("damage", "interception")
+        for dyad in ("CHN-IND", "CHN-VNM")
+    )
+    for path in folder.iterdir():
+        assert path.read_bytes()[:8] == PNG_MAGIC
+    code, _, err = run("analyze", "asia-rivals-2024", "--trials", "200", "--plot", str(folder))
+    assert code == 2
+    assert "already exists" in err
