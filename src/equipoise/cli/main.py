@@ -758,6 +758,10 @@ def report_command(
         raise InputError(
             f"{output} already exists", "choose another name, or pass --force to overwrite it"
         )
+    if not output.parent.is_dir():
+        raise InputError(
+            f"cannot write {output}: no such directory {output.parent}", "choose a writable path"
+        )
     report = build_report(model, trials=trials, seed=seed, deliveries=deliveries, policy=policy)
     write_output(report.html(), output, force)
 
