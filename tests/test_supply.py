@@ -362,3 +362,43 @@ def test_apply_plan_conserves_inventory() -> None:
     after_units = sum(h.units or 0 for h in after.states["IRN"].inventory.values())
     assert after_units - before_units == 3 * 1 + 2 * 2
     assert after.states["ISR"] == scenario.states["ISR"]
+
+
+def test_pending_delivery_that_outweighs_war_costs_flags_a_commitment_problem() -> None:
+    """Fearon (1995): a shift in power larger than c_A + c_B, still on its way, is a
+    commitment problem; with costs large enough, or no delay, there is none."""
+    scenario = load_scenario("west-asia-2024")
+    cheap_war = scenario.model_copy(
+        update={
+            "states": {
+                k: v.model_copy(update={"war_cost": 0.02}) for k, v in scenario.states.items()
+            }
+        }
+    )
+    flagged = whatif(cheap_war, ["IRN:strike-squadron"], trials=300, seed=1)
+    assert any(
+        "commitment problem in IRN-ISR" in w and "ISR may prefer war" in w for w in flagged.warnings
+    )
+    shift = next(r for r in flagged.rows() if r["metric"].startswith("P(prevails)"))
+    assert abs(shift["after"] - shift["before"]) > 0.04
+    assert not [
+        w
+        for w in whatif(scenario, ["IRN:strike-squadron"], trials=300, seed=1).warnings
+        if "commitment" in w
+    ]
+    supplier = cheap_war.suppliers["RUS"]
+    instant = supplier.packages["strike-squadron"].model_copy(update={"delay_years": 0})
+    no_delay = cheap_war.model_copy(
+        update={
+            "suppliers": {
+                "RUS": supplier.model_copy(
+                    update={"packages": {**supplier.packages, "strike-squadron": instant}}
+                )
+            }
+        }
+    )
+    assert not [
+        w
+        for w in whatif(no_delay, ["IRN:strike-squadron"], trials=300, seed=1).warnings
+        if "commitment" in w
+    ]

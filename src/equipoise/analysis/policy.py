@@ -108,6 +108,10 @@ class Comparison(Plottable):
         for old, new in zip(self.before.dyads, self.after.dyads, strict=True):
             rows.append(_row(old, old.a, "status", old.status, new.status))
             rows.append(_row(old, old.a, "bargaining range", _range_text(old), _range_text(new)))
+            p_old, p_new = _mean_prevail(old), _mean_prevail(new)
+            if p_old is not None and p_new is not None:
+                label = "P(prevails), mean of striking first and struck first"
+                rows.append(_row(old, old.a, label, p_old, p_new))
             for side_old, side_new in zip(old.sides, new.sides, strict=True):
                 for name, label in METRICS:
                     value_old, value_new = getattr(side_old, name), getattr(side_new, name)
@@ -158,6 +162,41 @@ def _row(dyad: DyadAssessment, state: str, metric: str, before: Any, after: Any)
     }
 
 
+def _mean_prevail(dyad: DyadAssessment) -> float | None:
+    bargain = dyad.bargaining
+    if bargain is None or bargain.p_first is None or bargain.p_second is None:
+        return None
+    return (bargain.p_first + bargain.p_second) / 2
+
+
+def commitment_problems(
+    scenario: Scenario, plan: PlanSummary, before: AnalysisResult, after: AnalysisResult
+) -> list[str]:
+    """Dyads where deliveries still on their way shift the balance by more than the
+    costs of war: the side losing ground may prefer war before they arrive (Fearon 1995,
+    commitment problems from shifting power)."""
+    out = []
+    for old, new in zip(before.dyads, after.dyads, strict=True):
+        pending = [
+            line for line in plan.lines if line.recipient in (old.a, old.b) and line.delay_years > 0
+        ]
+        p_old, p_new = _mean_prevail(old), _mean_prevail(new)
+        cost_a, cost_b = scenario.states[old.a].war_cost, scenario.states[old.b].war_cost
+        if not pending or p_old is None or p_new is None or cost_a is None or cost_b is None:
+            continue
+        shift = p_new - p_old
+        if abs(shift) > cost_a + cost_b:
+            loser = old.a if shift < 0 else old.b
+            years = max(line.delay_years for line in pending)
+            out.append(
+                f"commitment problem in {old.a}-{old.b}: deliveries arriving within {years} "
+                f"year(s) shift P({old.a} prevails) by {shift:+.3f}, more than the costs of war "
+                f"({cost_a:g} + {cost_b:g}); {loser} may prefer war before they arrive "
+                "(Fearon 1995)"
+            )
+    return out
+
+
 def compare_plan(
     scenario: Scenario,
     plan: Mapping[PlanKey, int],
@@ -166,10 +205,16 @@ def compare_plan(
     seed: SeedLike | None,
     warnings: Sequence[str] = (),
 ) -> Comparison:
-    """Analyse the scenario before and after the plan, same seed, same trials."""
+    """Analyse the scenario before and after the plan, same seed, same trials.
+
+    Also warns of commitment problems: pending deliveries shifting the balance by
+    more than the costs of war.
+    """
     before = analyze(scenario, trials=trials, seed=seed)
     after = analyze(apply_plan(scenario, plan), trials=trials, seed=seed)
-    return Comparison(summarise_plan(scenario, plan), before, after, tuple(warnings))
+    summary = summarise_plan(scenario, plan)
+    shifts = commitment_problems(scenario, summary, before, after)
+    return Comparison(summary, before, after, (*warnings, *shifts))
 
 
 def whatif(
