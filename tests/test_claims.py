@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,11 +21,10 @@ from equipoise.analysis.claims import (
     load_claims,
     value_of_information,
 )
-from equipoise.cli.main import cli
 from equipoise.domain.claims import DEFAULT_LIKELIHOOD_RATIOS, ClaimsBlock
-from equipoise.domain.loading import builtin_text
 from equipoise.engines.worlds import group_posteriors
 from equipoise.errors import ScenarioError
+from tests.cli import expect_file_error, run
 
 SCENARIO = load_scenario("west-asia-2024")
 
@@ -207,11 +205,6 @@ def test_retaliation_probabilities_per_world_are_seeded() -> None:
     assert ((first.retaliation_probability_a >= 0) & (first.retaliation_probability_a <= 1)).all()
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
 def test_claims_command_shows_the_arithmetic_and_flags() -> None:
     code, out, _ = run("claims", "west-asia-2024")
     assert code == 0
@@ -247,9 +240,6 @@ def test_analyze_with_claims_reports_distributions(tmp_path: Path) -> None:
     assert code == 2
 
 
-CLAIM_TEXT = builtin_text("west-asia-2024")
-
-
 @pytest.mark.parametrize(
     ("old", "new", "field"),
     [
@@ -272,15 +262,7 @@ CLAIM_TEXT = builtin_text("west-asia-2024")
     ],
 )
 def test_bad_claims_in_a_scenario(tmp_path: Path, old: str, new: str, field: str) -> None:
-    assert old in CLAIM_TEXT
-    path = tmp_path / "s.yaml"
-    path.write_text(CLAIM_TEXT.replace(old, new, 1))
-    code, _, err = run("claims", str(path))
-    assert code == 2
-    line = CLAIM_TEXT[: CLAIM_TEXT.index(old)].count("\n") + 1
-    assert field in err
-    assert f"{path}:{line}" in err
-    assert "Traceback" not in err
+    expect_file_error(tmp_path, "west-asia-2024", old, new, field, "claims")
 
 
 @pytest.mark.parametrize(

@@ -10,16 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 import equipoise.cli.main as cli_module
 from equipoise import builtin_names, load_scenario
-from equipoise.cli.main import cli
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+from tests.cli import run
 
 
 def test_scenarios_lists_one_line_each() -> None:

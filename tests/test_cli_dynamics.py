@@ -8,17 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from equipoise.cli.main import cli
-from equipoise.domain.loading import builtin_text
+from tests.cli import expect_file_error, run
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_balance_table_and_formats() -> None:
@@ -200,11 +193,4 @@ def test_attrition_bad_input(tmp_path: Path) -> None:
 def test_scenario_capability_and_dynamics_errors(
     tmp_path: Path, old: str, new: str, field: str
 ) -> None:
-    text = builtin_text("west-asia-2024")
-    assert old in text
-    path = tmp_path / "s.yaml"
-    path.write_text(text.replace(old, new, 1))
-    code, _, err = run("validate", str(path))
-    assert code == 2
-    assert field in err
-    assert f"{path}:" in err
+    expect_file_error(tmp_path, "west-asia-2024", old, new, field, "validate")

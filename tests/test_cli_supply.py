@@ -8,15 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from equipoise.cli.main import cli
 from equipoise.domain.loading import builtin_text
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+from tests.cli import expect_file_error, run
 
 
 def test_whatif_shows_before_after_and_marks_changes() -> None:
@@ -134,16 +128,7 @@ def test_bad_policy_input(args: list[str], message: str) -> None:
 def test_supplier_scenario_errors_name_the_line(
     tmp_path: Path, old: str, new: str, field: str
 ) -> None:
-    text = builtin_text("west-asia-2024")
-    assert old in text
-    path = tmp_path / "s.yaml"
-    path.write_text(text.replace(old, new, 1))
-    code, _, err = run("recommend", str(path))
-    assert code == 2
-    line = text[: text.index(old)].count("\n") + 1
-    assert f"{path}:{line}" in err
-    assert field in err
-    assert "Traceback" not in err
+    expect_file_error(tmp_path, "west-asia-2024", old, new, field, "recommend")
 
 
 def test_scenario_without_suppliers_is_refused(tmp_path: Path) -> None:

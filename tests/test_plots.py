@@ -10,17 +10,16 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from matplotlib.figure import Figure
 
 import equipoise
 from equipoise.analysis.claims import analyze_claims, claims_report
 from equipoise.analysis.dynamics import attrition, fit_richardson
 from equipoise.analysis.policy import compare_policies, whatif
-from equipoise.cli.main import cli
 from equipoise.domain.dynamics import AttritionFile
 from equipoise.domain.loading import builtin_files, load_document
 from equipoise.report.html import build_report
+from tests.cli import run
 from tests.test_golden import assert_same
 
 matplotlib.use("Agg")
@@ -141,11 +140,6 @@ def test_report_with_a_whatif_delivery_draws_the_arrow(tmp_path: Path) -> None:
     captions = " ".join(f.caption for f in report.figures)
     assert "The arrow shows the 2 batteries of lr-sam delivered to IRN" in captions
     assert report.data.tables["plan_source"][0]["source"] == "what-if deliveries"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_report_cli_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:

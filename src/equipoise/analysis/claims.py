@@ -245,6 +245,17 @@ def claim_items(scenario: Scenario, block: ClaimsBlock) -> tuple[DeliveryItem, .
     return tuple(items)
 
 
+def claims_of(scenario: Scenario, block: ClaimsBlock | None) -> ClaimsBlock:
+    """The claims to use: the given block, else the scenario's own, else an error."""
+    claims = block or scenario.claims
+    if claims is None:
+        raise InputError(
+            f"scenario '{scenario.name}' has no claims",
+            "add a 'claims:' block or pass a claims file with --claims FILE",
+        )
+    return claims
+
+
 def load_claims(path: str | Path, scenario: Scenario) -> ClaimsBlock:
     """A claims file checked against the scenario it will be used with."""
     label = str(path)
@@ -468,12 +479,7 @@ def analyze_claims(
     ``probabilities`` runs the stacked stochastic trials for the retaliation
     probabilities (skip them when only expected-value metrics are needed).
     """
-    claims = block or scenario.claims
-    if claims is None:
-        raise InputError(
-            f"scenario '{scenario.name}' has no claims",
-            "add a 'claims:' block or pass a claims file with --claims FILE",
-        )
+    claims = claims_of(scenario, block)
     posteriors = claim_posteriors(claims)
     items = claim_items(scenario, claims)
     worlds = build_worlds(claims, posteriors, seed)
@@ -590,12 +596,7 @@ def claims_report(
     seed: SeedLike | None = 0,
 ) -> ClaimsReport:
     """Each claim's posterior; with ``value_of_information_`` also the ranking."""
-    claims = block or scenario.claims
-    if claims is None:
-        raise InputError(
-            f"scenario '{scenario.name}' has no claims",
-            "add a 'claims:' block or pass a claims file with --claims FILE",
-        )
+    claims = claims_of(scenario, block)
     posteriors = claim_posteriors(claims)
     if not value_of_information_:
         return ClaimsReport(posteriors)

@@ -175,6 +175,41 @@ def _covariance(jacobian: FloatArray, residuals: FloatArray, parameters: int) ->
     return np.asarray(np.sqrt(np.clip(np.diag(cov), 0.0, None)), dtype=float)
 
 
+def _fit_result(
+    model: str,
+    parameters: tuple[str, ...],
+    estimates: FloatArray,
+    errors: FloatArray,
+    time: tuple[str, FloatArray],
+    observed: dict[str, FloatArray],
+    fitted: dict[str, FloatArray],
+    notes: tuple[str, ...],
+) -> FitResult:
+    """A FitResult with its fitted table, R² and RMSE per series.
+
+    ``fitted`` holds the trajectories after the first observation, where the fit
+    starts; the table repeats the first observation in its fitted column.
+    """
+    columns: dict[str, FloatArray] = {time[0]: time[1]}
+    for name, values in observed.items():
+        columns[f"{name}_observed"] = values
+        columns[f"{name}_fitted"] = np.concatenate([[values[0]], fitted[name]])
+    return FitResult(
+        model,
+        parameters,
+        estimates,
+        errors,
+        {name: _r_squared(observed[name][1:], fitted[name]) for name in observed},
+        {
+            name: float(np.sqrt(np.mean((observed[name][1:] - fitted[name]) ** 2)))
+            for name in observed
+        },
+        sum(len(series) for series in fitted.values()),
+        pd.DataFrame(columns),
+        notes,
+    )
+
+
 def _r_squared(observed: FloatArray, fitted: FloatArray) -> float:
     total = float(((observed - observed.mean()) ** 2).sum())
     residual = float(((observed - fitted) ** 2).sum())
@@ -229,16 +264,7 @@ def fit_richardson(
     estimates[4:] *= scale
     errors[4:] *= scale
     fitted_path = (fit.fun + observed) * scale
-    fitted_x, fitted_y = fitted_path[: count - 1], fitted_path[count - 1 :]
-    frame = pd.DataFrame(
-        {
-            "year": years,
-            f"{names[0]}_observed": x,
-            f"{names[0]}_fitted": np.concatenate([[x[0]], fitted_x]),
-            f"{names[1]}_observed": y,
-            f"{names[1]}_fitted": np.concatenate([[y[0]], fitted_y]),
-        }
-    )
+    fitted = {names[0]: fitted_path[: count - 1], names[1]: fitted_path[count - 1 :]}
     notes = []
     negative = [n for n, v in zip(RICHARDSON_NAMES[:4], estimates[:4], strict=True) if v < 0]
     if negative:
@@ -251,18 +277,14 @@ def fit_richardson(
     notes.append(
         "fitted system is " + ("stable (a·b > k·l)" if stable else "unstable (a·b <= k·l)")
     )
-    return FitResult(
+    return _fit_result(
         "richardson",
         RICHARDSON_NAMES,
         estimates,
         errors,
-        {names[0]: _r_squared(x[1:], fitted_x), names[1]: _r_squared(y[1:], fitted_y)},
-        {
-            names[0]: float(np.sqrt(np.mean((x[1:] - fitted_x) ** 2))),
-            names[1]: float(np.sqrt(np.mean((y[1:] - fitted_y) ** 2))),
-        },
-        2 * (count - 1),
-        frame,
+        ("year", years),
+        {names[0]: x, names[1]: y},
+        fitted,
         tuple(notes),
     )
 
@@ -390,28 +412,14 @@ def fit_lanchester(
     )
     errors = _covariance(np.asarray(fit.jac, dtype=float), np.asarray(fit.fun, dtype=float), 2)
     fitted = fit.fun + observed
-    fitted_a, fitted_b = fitted[: count - 1] * scale[0], fitted[count - 1 :] * scale[1]
-    frame = pd.DataFrame(
-        {
-            "day": days,
-            f"{names[0]}_observed": a,
-            f"{names[0]}_fitted": np.concatenate([[a[0]], fitted_a]),
-            f"{names[1]}_observed": b,
-            f"{names[1]}_fitted": np.concatenate([[b[0]], fitted_b]),
-        }
-    )
-    return FitResult(
+    return _fit_result(
         f"lanchester-{law}",
         ("alpha", "beta"),
         np.asarray(fit.x, dtype=float),
         errors,
-        {names[0]: _r_squared(a[1:], fitted_a), names[1]: _r_squared(b[1:], fitted_b)},
-        {
-            names[0]: float(np.sqrt(np.mean((a[1:] - fitted_a) ** 2))),
-            names[1]: float(np.sqrt(np.mean((b[1:] - fitted_b) ** 2))),
-        },
-        2 * (count - 1),
-        frame,
+        ("day", days),
+        {names[0]: a, names[1]: b},
+        {names[0]: fitted[: count - 1] * scale[0], names[1]: fitted[count - 1 :] * scale[1]},
         (
             f"alpha: {names[0]}'s effectiveness against {names[1]}; "
             f"beta: {names[1]}'s against {names[0]}",

@@ -39,6 +39,7 @@ from equipoise.engines.exchange import (
     damage_limiting_split,
     exchange_expected,
     first_strike_advantage,
+    tile_side,
 )
 from equipoise.engines.types import Array, FloatArray
 from equipoise.errors import InputError
@@ -194,26 +195,6 @@ def _vary(
     return replace(side, defence=replace(side.defence, guided_arrival_factor=factor))
 
 
-def _tile(side: Side, cells: int) -> Side:
-    def rows(array: Array) -> Array:
-        return np.repeat(np.asarray(array, dtype=float), cells, axis=0)
-
-    return replace(
-        side,
-        offence=replace(
-            side.offence,
-            launchers=rows(side.offence.launchers),
-            rounds=rows(side.offence.rounds),
-        ),
-        defence=replace(
-            side.defence,
-            interceptors=rows(side.defence.interceptors),
-            channels=rows(side.defence.channels),
-            guided_arrival_factor=rows(side.defence.guided_arrival_factor),
-        ),
-    )
-
-
 @dataclass(frozen=True)
 class DeterrenceMap(Plottable):
     """Deterrence status and exchange outcomes on a grid (rows: y, columns: x)."""
@@ -312,7 +293,7 @@ def deterrence_map(
     forces = dyad_forces(zeroed, a, b)
     xs, ys = np.meshgrid(x.values.astype(float), y.values.astype(float))
     cells = xs.size
-    sides = {"a": _tile(forces.a.side, cells), "b": _tile(forces.b.side, cells)}
+    sides = {"a": tile_side(forces.a.side, cells), "b": tile_side(forces.b.side, cells)}
     labels = {"a": forces.a, "b": forces.b}
     states = {"a": (a, b), "b": (b, a)}
     for axis, counts in ((x, xs.ravel()), (y, ys.ravel())):

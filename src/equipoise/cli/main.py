@@ -276,13 +276,7 @@ def analyze_command(
         result = analyze(model, trials=trials, seed=seed, workers=workers, progress=progress)
     if plot_dir is not None:
         write_analysis_figures(result, plot_dir, force)
-    if output_format == "json":
-        text = json.dumps(result.to_dict(), indent=2)
-    elif output_format == "csv":
-        text = result.to_frame().to_csv(index=False)
-    else:
-        text = analysis_text(result)
-    write_output(text, output, force)
+    _emit(result, analysis_text(result), output_format, output, force)
 
 
 def write_analysis_figures(result: AnalysisResult, folder: Path, force: bool) -> None:

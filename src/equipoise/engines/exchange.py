@@ -21,6 +21,7 @@ binomial and hypergeometric variates for all trials of a block at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import product
 
@@ -454,39 +455,39 @@ def candidate_splits(capable: BoolArray, levels: int, max_candidates: int) -> Fl
     return splits
 
 
-def tile_side(side: Side, repeats: int) -> Side:
-    """Repeat each batch row ``repeats`` times (row-major: row b, then its copies)."""
-
-    def rows(array: Array) -> Array:
-        return np.repeat(array, repeats, axis=0)
-
+def map_batch(
+    side: Side, transform: Callable[[Array], Array], *, counts_only: bool = False
+) -> Side:
+    """Apply ``transform`` to every per-batch array of a side: its counts, and its EW
+    factor unless ``counts_only``."""
     offence = replace(
-        side.offence, launchers=rows(side.offence.launchers), rounds=rows(side.offence.rounds)
+        side.offence,
+        launchers=transform(side.offence.launchers),
+        rounds=transform(side.offence.rounds),
     )
+    factor = side.defence.guided_arrival_factor
     defence = replace(
         side.defence,
-        interceptors=rows(side.defence.interceptors),
-        channels=rows(side.defence.channels),
-        guided_arrival_factor=rows(side.defence.guided_arrival_factor),
+        interceptors=transform(side.defence.interceptors),
+        channels=transform(side.defence.channels),
+        guided_arrival_factor=factor if counts_only else transform(factor),
     )
     return replace(side, offence=offence, defence=defence)
+
+
+def tile_side(side: Side, repeats: int) -> Side:
+    """Repeat each batch row ``repeats`` times (row-major: row b, then its copies)."""
+    return map_batch(side, lambda array: np.repeat(array, repeats, axis=0))
 
 
 def as_counts(side: Side) -> Side:
     """The same side with every count as whole numbers, for the stochastic form."""
+    return map_batch(side, lambda array: np.rint(array).astype(np.int64), counts_only=True)
 
-    def counts(array: Array) -> Array:
-        return np.rint(array).astype(np.int64)
 
-    offence = replace(
-        side.offence, launchers=counts(side.offence.launchers), rounds=counts(side.offence.rounds)
-    )
-    defence = replace(
-        side.defence,
-        interceptors=counts(side.defence.interceptors),
-        channels=counts(side.defence.channels),
-    )
-    return replace(side, offence=offence, defence=defence)
+def select_rows(side: Side, index: IntArray) -> Side:
+    """The batch rows ``index`` of a side."""
+    return map_batch(side, lambda array: array[index])
 
 
 def trials_of(direction: Direction, trials: int) -> Direction:
@@ -496,22 +497,6 @@ def trials_of(direction: Direction, trials: int) -> Direction:
         striker=as_counts(tile_side(direction.striker, trials)),
         victim=as_counts(tile_side(direction.victim, trials)),
     )
-
-
-def select_rows(side: Side, index: IntArray) -> Side:
-    """The batch rows ``index`` of a side."""
-    offence = replace(
-        side.offence,
-        launchers=side.offence.launchers[index],
-        rounds=side.offence.rounds[index],
-    )
-    defence = replace(
-        side.defence,
-        interceptors=side.defence.interceptors[index],
-        channels=side.defence.channels[index],
-        guided_arrival_factor=side.defence.guided_arrival_factor[index],
-    )
-    return replace(side, offence=offence, defence=defence)
 
 
 def net_outcome(

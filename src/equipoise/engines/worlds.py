@@ -141,6 +141,19 @@ class Distribution:
         )
 
 
+def conditional_means(
+    values: FloatArray, truth: FloatArray, weights: FloatArray
+) -> tuple[float, float, float, float] | None:
+    """(P(true), E[X], E[X | true], E[X | false]), or None when the truth is certain."""
+    p_true = float(np.dot(truth, weights))
+    if p_true <= 0.0 or p_true >= 1.0:
+        return None
+    mean = float(np.dot(values, weights))
+    given_true = float(np.dot(values * truth, weights)) / p_true
+    given_false = float(np.dot(values * (1 - truth), weights)) / (1.0 - p_true)
+    return p_true, mean, given_true, given_false
+
+
 def expected_absolute_change(
     indicator: FloatArray, truth: FloatArray, weights: FloatArray
 ) -> float:
@@ -149,13 +162,11 @@ def expected_absolute_change(
     ``indicator`` is the event per world (0/1 or a probability), ``truth`` the claim's
     truth per world. Never negative; zero when the claim's truth is already certain.
     """
-    p_true = float(np.dot(truth, weights))
-    if p_true <= 0.0 or p_true >= 1.0:
+    means = conditional_means(indicator, truth, weights)
+    if means is None:
         return 0.0
-    overall = float(np.dot(indicator, weights))
-    given_true = float(np.dot(indicator * truth, weights)) / p_true
-    given_false = float(np.dot(indicator * (1 - truth), weights)) / (1.0 - p_true)
-    return p_true * abs(given_true - overall) + (1.0 - p_true) * abs(given_false - overall)
+    p, overall, given_true, given_false = means
+    return p * abs(given_true - overall) + (1.0 - p) * abs(given_false - overall)
 
 
 def variance_reduction(values: FloatArray, truth: FloatArray, weights: FloatArray) -> float:
@@ -164,10 +175,8 @@ def variance_reduction(values: FloatArray, truth: FloatArray, weights: FloatArra
     By the law of total variance this is the variance of the conditional means,
     p (E[X|true] − E[X])² + (1 − p)(E[X|false] − E[X])², hence never negative.
     """
-    p_true = float(np.dot(truth, weights))
-    if p_true <= 0.0 or p_true >= 1.0:
+    means = conditional_means(values, truth, weights)
+    if means is None:
         return 0.0
-    mean = float(np.dot(values, weights))
-    given_true = float(np.dot(values * truth, weights)) / p_true
-    given_false = float(np.dot(values * (1 - truth), weights)) / (1.0 - p_true)
-    return p_true * (given_true - mean) ** 2 + (1.0 - p_true) * (given_false - mean) ** 2
+    p, mean, given_true, given_false = means
+    return p * (given_true - mean) ** 2 + (1.0 - p) * (given_false - mean) ** 2
