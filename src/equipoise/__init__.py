@@ -17,6 +17,13 @@ from equipoise import data
 from equipoise.analysis.assess import DEFAULT_TRIALS
 from equipoise.analysis.assess import analyze as _analyze
 from equipoise.analysis.balance import BalanceResult, balance
+from equipoise.analysis.claims import (
+    ClaimsReport,
+    WorldAnalysis,
+    analyze_claims,
+    claims_report,
+    load_claims,
+)
 from equipoise.analysis.dynamics import (
     ArmsRaceResult,
     AttritionResult,
@@ -27,7 +34,16 @@ from equipoise.analysis.dynamics import (
     fit_richardson,
 )
 from equipoise.analysis.mapping import AxisSpec, DeterrenceMap, axis_values, deterrence_map
+from equipoise.analysis.policy import (
+    Comparison,
+    PolicyComparison,
+    Recommendation,
+    compare_policies,
+    recommend,
+    whatif,
+)
 from equipoise.analysis.results import AnalysisResult, DyadAssessment, Estimate, SideAssessment
+from equipoise.analysis.supply import PolicyWeights
 from equipoise.data import cinc
 from equipoise.domain.loading import (
     builtin_names,
@@ -62,29 +78,41 @@ __all__ = [
     "AttritionResult",
     "AxisSpec",
     "BalanceResult",
+    "ClaimsReport",
+    "Comparison",
     "DeterrenceMap",
     "DyadAssessment",
     "EquipoiseError",
     "Estimate",
     "FitResult",
     "InputError",
+    "PolicyComparison",
+    "PolicyWeights",
     "Problem",
+    "Recommendation",
     "Scenario",
     "ScenarioError",
     "SideAssessment",
+    "WorldAnalysis",
     "__version__",
     "analyze",
+    "analyze_claims",
     "arms_race",
     "attrition",
     "axis_values",
     "balance",
     "builtin_names",
     "cinc",
+    "claims_report",
+    "compare_policies",
     "data",
     "deterrence_map",
     "dump_scenario",
     "fit_lanchester",
     "fit_richardson",
+    "load_claims",
     "load_scenario",
+    "recommend",
     "scenario_json_schema",
+    "whatif",
 ]
