@@ -24,7 +24,7 @@ from equipoise.analysis import linear
 from equipoise.analysis.linear import DeliveryItem, VariantMetrics
 from equipoise.analysis.mapping import STATUS_CODES
 from equipoise.analysis.results import Plottable, clean
-from equipoise.analysis.supply import delivered_holdings, restricted_rivals
+from equipoise.analysis.supply import delivered_holdings, resolve_package, restricted_rivals
 from equipoise.domain.claims import Claim, ClaimsBlock, ClaimsFile
 from equipoise.domain.loading import load_document, read_text_file
 from equipoise.domain.references import claims_problems
@@ -204,16 +204,6 @@ def claim_posteriors(block: ClaimsBlock) -> tuple[ClaimPosterior, ...]:
     )
 
 
-def _resolve_package(scenario: Scenario, name: str) -> tuple[str, str]:
-    supplier, dot, package = name.partition(".")
-    if dot and supplier in scenario.suppliers and package in scenario.suppliers[supplier].packages:
-        return supplier, package
-    for supplier, body in scenario.suppliers.items():
-        if name in body.packages:
-            return supplier, name
-    raise InputError(f"unknown package '{name}'", "`equipoise show SCENARIO` lists the packages")
-
-
 def claim_items(scenario: Scenario, block: ClaimsBlock) -> tuple[DeliveryItem, ...]:
     """Each claim as a delivery item (unique inventory keys per claim)."""
     items = []
@@ -221,7 +211,13 @@ def claim_items(scenario: Scenario, block: ClaimsBlock) -> tuple[DeliveryItem, .
         delivery = claim.delivery
         recipient = delivery.recipient
         if delivery.package is not None:
-            supplier, package = _resolve_package(scenario, delivery.package)
+            found = resolve_package(scenario, delivery.package)
+            if found is None:
+                raise InputError(
+                    f"unknown package '{delivery.package}'",
+                    "`equipoise show SCENARIO` lists the packages",
+                )
+            supplier, package = found
             base = delivered_holdings(scenario, supplier, package, recipient, delivery.quantity)
             holdings = {f"claim:{name}/{key}": h for key, h in base.items()}
         else:

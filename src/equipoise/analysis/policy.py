@@ -27,15 +27,14 @@ from equipoise.analysis.supply import (
     parse_policy,
     plan_of,
     plan_problems,
+    resolve_package,
     search,
     summarise_plan,
 )
 from equipoise.domain.problems import suggest
-from equipoise.domain.scenario import Budget, Scenario, Supplier
+from equipoise.domain.scenario import Scenario
 from equipoise.engines.random import SeedLike
 from equipoise.errors import InputError
-
-_NO_SUPPLIER = Supplier.model_construct(budget=Budget(total=0), packages={})
 
 METRICS = (
     ("deterred", "deterred from striking first"),
@@ -45,20 +44,6 @@ METRICS = (
     ("damage_suffered_struck_first", "damage suffered when struck first"),
     ("damage_dealt_struck_first", "damage dealt when struck first"),
 )
-
-
-def _resolve_package(scenario: Scenario, name: str) -> tuple[str, str] | None:
-    """(supplier, package) for 'PACKAGE' or 'SUPPLIER.PACKAGE', None if unknown."""
-    supplier_name, dot, package_name = name.partition(".")
-    if dot and package_name in scenario.suppliers.get(supplier_name, _NO_SUPPLIER).packages:
-        return supplier_name, package_name
-    matches = [(s, name) for s, supplier in scenario.suppliers.items() if name in supplier.packages]
-    if len(matches) > 1:
-        options = ", ".join(f"{s}.{p}" for s, p in matches)
-        raise InputError(
-            f"package '{name}' is offered by several suppliers", f"write one of {options}"
-        )
-    return matches[0] if matches else None
 
 
 def parse_delivery(scenario: Scenario, text: str) -> tuple[PlanKey, int]:
@@ -74,11 +59,11 @@ def parse_delivery(scenario: Scenario, text: str) -> tuple[PlanKey, int]:
             f"--deliver '{text}': unknown recipient '{recipient}'",
             suggest(recipient, scenario.states),
         )
-    found = _resolve_package(scenario, rest)
+    found = resolve_package(scenario, rest)
     quantity = 1
     counted = re.fullmatch(r"(.+)x(\d+)", rest)
     if found is None and counted is not None:
-        found = _resolve_package(scenario, counted.group(1))
+        found = resolve_package(scenario, counted.group(1))
         quantity = int(counted.group(2))
     if found is None:
         names = [p for s in scenario.suppliers.values() for p in s.packages]

@@ -159,21 +159,35 @@ def delivered_holdings(
     return out
 
 
+def resolve_package(scenario: Scenario, name: str) -> tuple[str, str] | None:
+    """(supplier, package) for 'PACKAGE' or 'SUPPLIER.PACKAGE'; None if no supplier
+    offers it, an InputError if several do."""
+    supplier_name, dot, package_name = name.partition(".")
+    supplier = scenario.suppliers.get(supplier_name)
+    if dot and supplier is not None and package_name in supplier.packages:
+        return supplier_name, package_name
+    matches = [(s, name) for s, body in scenario.suppliers.items() if name in body.packages]
+    if len(matches) > 1:
+        options = ", ".join(f"{s}.{p}" for s, p in matches)
+        raise InputError(
+            f"package '{name}' is offered by several suppliers", f"write one of {options}"
+        )
+    return matches[0] if matches else None
+
+
 def apply_plan(
     scenario: Scenario, plan: Mapping[PlanKey, int], *, keep_zero: bool = False
 ) -> Scenario:
     """The scenario after the plan's deliveries (the public single-scenario path)."""
-    inventories = {name: dict(state.inventory) for name, state in scenario.states.items()}
-    for (supplier, package, recipient), quantity in plan.items():
-        if quantity or keep_zero:
-            inventories[recipient].update(
-                delivered_holdings(scenario, supplier, package, recipient, quantity)
-            )
-    states = {
-        name: state.model_copy(update={"inventory": inventories[name]})
-        for name, state in scenario.states.items()
-    }
-    return scenario.model_copy(update={"states": states})
+    items = [
+        DeliveryItem(
+            f"{recipient}:{supplier}.{package}",
+            recipient,
+            delivered_holdings(scenario, supplier, package, recipient, 1),
+        )
+        for supplier, package, recipient in plan
+    ]
+    return linear.apply_items(scenario, items, list(plan.values()), keep_zero=keep_zero)
 
 
 def plan_problems(scenario: Scenario, plan: Mapping[PlanKey, int]) -> list[str]:

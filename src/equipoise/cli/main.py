@@ -300,13 +300,11 @@ def write_analysis_figures(result: AnalysisResult, folder: Path, force: bool) ->
 def _range(text: str | None, current: float) -> tuple[float, float]:
     if text is None:
         return 0.0, max(2.0 * current, 10.0)
-    low, colon, high = text.partition(":")
+    low, _, high = text.partition(":")
     try:
         return float(low), float(high)
     except ValueError:
         raise InputError(f"range '{text}' is not LOW:HIGH", "write e.g. 0:200") from None
-    finally:
-        del colon
 
 
 @cli.command(name="map")

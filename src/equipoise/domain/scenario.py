@@ -105,11 +105,6 @@ SystemClass = Annotated[
 ]
 
 
-def class_role(system: OffensiveClass | AirDefenceClass | ElectronicWarfareClass) -> str:
-    """'offensive', 'air_defence' or 'electronic_warfare'."""
-    return "offensive" if isinstance(system, OffensiveClass) else system.kind
-
-
 class Capability(Frozen):
     """A state's material capability base (DOMAIN.md §4).
 

@@ -9,7 +9,6 @@ numbers come from.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -506,11 +505,3 @@ def plot_result(result: Any, **options: Any) -> Figure:
     if isinstance(result, FitResult):
         return fit_figure(result, **options)
     raise TypeError(f"no figure for {type(result).__name__}")
-
-
-def figure_names(result: AnalysisResult) -> Sequence[str]:
-    """File names of the per-dyad figures `analyze --plot DIR` writes."""
-    names = []
-    for dyad in result.dyads:
-        names += [f"damage-{dyad.a}-{dyad.b}", f"interception-{dyad.a}-{dyad.b}"]
-    return names

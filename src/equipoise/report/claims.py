@@ -89,14 +89,7 @@ def worlds_text(analysis: WorldAnalysis) -> str:
         parts.append("")
         parts.append(f"Dyad {dyad}")
         body = [
-            (
-                row["metric"],
-                row["state"],
-                _number(row["mean"]),
-                ""
-                if not math.isfinite(row["low"])
-                else f"[{_number(row['low'])}, {_number(row['high'])}]",
-            )
+            (row["metric"], row["state"], _number(row["mean"]), _interval(row["low"], row["high"]))
             for _, row in rows.iterrows()
         ]
         parts.append(table(body, ("metric", "state", "mean", "90 % interval")))
