@@ -13,10 +13,9 @@ from equipoise.analysis.dynamics import (
     attrition,
     fit_lanchester,
     fit_richardson,
+    load_attrition,
     reinforcement_rates,
 )
-from equipoise.domain.dynamics import AttritionFile
-from equipoise.domain.loading import builtin_files, load_document
 from equipoise.engines.dynamics import (
     BargainingRange,
     RichardsonCoefficients,
@@ -181,9 +180,7 @@ def test_linear_law_invariant_is_conserved(params: list[tuple[float, float, floa
 
 
 def _iwo_jima():  # type: ignore[no-untyped-def]
-    return load_document(
-        builtin_files("attrition")["iwo-jima-1945"], "iwo", AttritionFile, "attrition file"
-    ).attrition
+    return load_attrition("iwo-jima-1945")
 
 
 def engel_curve(days: int) -> np.ndarray:

@@ -14,10 +14,8 @@ from matplotlib.figure import Figure
 
 import equipoise
 from equipoise.analysis.claims import analyze_claims, claims_report
-from equipoise.analysis.dynamics import attrition, fit_richardson
+from equipoise.analysis.dynamics import attrition, fit_richardson, load_attrition
 from equipoise.analysis.policy import compare_policies, whatif
-from equipoise.domain.dynamics import AttritionFile
-from equipoise.domain.loading import builtin_files, load_document
 from equipoise.report.html import build_report
 from tests.cli import run
 from tests.test_golden import assert_same
@@ -80,10 +78,7 @@ def test_every_result_plots_for_every_builtin(name: str) -> None:
 
 
 def test_dynamics_figures() -> None:
-    case = load_document(
-        builtin_files("attrition")["iwo-jima-1945"], "x", AttritionFile, "a"
-    ).attrition
-    battle = attrition(case)
+    battle = attrition(load_attrition("iwo-jima-1945"))
     _check_readable(battle.plot())
     frame = battle.to_frame()
     years = np.arange(2000.0, 2010.0)

@@ -32,6 +32,8 @@ from equipoise.analysis.dynamics import (
     attrition,
     fit_lanchester,
     fit_richardson,
+    load_arms_race,
+    load_attrition,
 )
 from equipoise.analysis.mapping import AxisSpec, DeterrenceMap, axis_values, deterrence_map
 from equipoise.analysis.policy import (
@@ -110,6 +112,8 @@ __all__ = [
     "dump_scenario",
     "fit_lanchester",
     "fit_richardson",
+    "load_arms_race",
+    "load_attrition",
     "load_claims",
     "load_scenario",
     "recommend",

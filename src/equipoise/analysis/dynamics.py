@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,23 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from equipoise.analysis.results import Plottable, clean
-from equipoise.domain.dynamics import ArmsRace, Attrition
+from equipoise.domain.dynamics import (
+    ArmsRace,
+    ArmsRaceFile,
+    Attrition,
+    AttritionFile,
+    arms_race_problems,
+    attrition_problems,
+)
+from equipoise.domain.loading import (
+    builtin_files,
+    load_document,
+    parse_yaml,
+    read_text_file,
+    resolve_source,
+    scenario_from_text,
+)
+from equipoise.domain.references import suggest
 from equipoise.engines.dynamics import (
     RichardsonCoefficients,
     richardson_eigenvalues,
@@ -31,6 +48,41 @@ from equipoise.engines.types import FloatArray
 from equipoise.errors import InputError
 
 RICHARDSON_NAMES = ("k", "l", "a", "b", "g", "h")
+DEFAULT_BATTLE = "iwo-jima-1945"
+
+
+def load_arms_race(source: str | Path) -> ArmsRace:
+    """The arms_race block of a scenario (file or built-in name) or of an arms-race file."""
+    text, label = resolve_source(source)
+    parsed = parse_yaml(text, label)
+    if isinstance(parsed.data, dict) and "classes" in parsed.data:
+        scenario = scenario_from_text(text, label)
+        if scenario.arms_race is None:
+            raise InputError(
+                f"{label} has no arms_race block",
+                "add one (see `equipoise show west-asia-2024`) or pass an arms-race file",
+            )
+        return scenario.arms_race
+    checks = lambda data: arms_race_problems(data.get("arms_race"))  # noqa: E731
+    return load_document(text, label, ArmsRaceFile, "arms-race file", checks).arms_race
+
+
+def load_attrition(source: str | Path = DEFAULT_BATTLE) -> Attrition:
+    """An attrition case from a YAML file or a built-in battle's name (Engel 1954's Iwo Jima)."""
+    builtins = builtin_files("attrition")
+    name = str(source)
+    if name in builtins and not Path(name).exists():
+        text, label = builtins[name], f"<built-in {name}>"
+    else:
+        path = Path(source)
+        if not path.exists() and path.suffix not in (".yaml", ".yml"):
+            raise InputError(
+                f"'{name}' is neither a file nor a built-in battle",
+                f"{suggest(name, builtins)} Built-in battles: {', '.join(sorted(builtins))}",
+            )
+        text, label = read_text_file(path, "attrition file"), str(path)
+    checks = lambda data: attrition_problems(data.get("attrition"))  # noqa: E731
+    return load_document(text, label, AttritionFile, "attrition file", checks).attrition
 
 
 def coefficients_of(race: ArmsRace) -> RichardsonCoefficients:

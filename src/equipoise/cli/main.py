@@ -21,7 +21,15 @@ import numpy as np
 from equipoise.analysis.assess import DEFAULT_TRIALS, analyze
 from equipoise.analysis.balance import balance, parse_years
 from equipoise.analysis.claims import analyze_claims, claims_report, load_claims
-from equipoise.analysis.dynamics import arms_race, attrition, fit_lanchester, fit_richardson
+from equipoise.analysis.dynamics import (
+    DEFAULT_BATTLE,
+    arms_race,
+    attrition,
+    fit_lanchester,
+    fit_richardson,
+    load_arms_race,
+    load_attrition,
+)
 from equipoise.analysis.mapping import (
     AxisSpec,
     axis_values,
@@ -34,19 +42,9 @@ from equipoise.analysis.results import AnalysisResult
 from equipoise.analysis.supply import PolicyWeights
 from equipoise.data import states as nmc_states
 from equipoise.domain.claims import ClaimsBlock
-from equipoise.domain.dynamics import (
-    ArmsRace,
-    ArmsRaceFile,
-    Attrition,
-    AttritionFile,
-    arms_race_problems,
-    attrition_problems,
-)
 from equipoise.domain.loading import (
-    builtin_files,
     builtin_names,
     builtin_text,
-    load_document,
     parse_yaml,
     read_text_file,
     resolve_source,
@@ -436,21 +434,6 @@ def balance_command(
     _emit(result, balance_text(result), output_format, output, force)
 
 
-def _arms_race_source(name_or_path: str) -> tuple[ArmsRace, str]:
-    text, label = resolve_source(name_or_path)
-    parsed = parse_yaml(text, label)
-    if isinstance(parsed.data, dict) and "classes" in parsed.data:
-        scenario = scenario_from_text(text, label)
-        if scenario.arms_race is None:
-            raise InputError(
-                f"{label} has no arms_race block",
-                "add one (see `equipoise show west-asia-2024`) or pass an arms-race file",
-            )
-        return scenario.arms_race, label
-    checks = lambda data: arms_race_problems(data.get("arms_race"))  # noqa: E731
-    return load_document(text, label, ArmsRaceFile, "arms-race file", checks).arms_race, label
-
-
 @cli.command(name="arms-race")
 @click.argument("source", required=False, default=DEFAULT_SCENARIO)
 @click.option(
@@ -469,7 +452,7 @@ def arms_race_command(
 
     SOURCE is a scenario with an arms_race block, or a file with only that block.
     """
-    race, _ = _arms_race_source(source)
+    race = load_arms_race(source)
     if fit_path is None:
         result = arms_race(race)
         _emit(result, arms_race_text(result), output_format, output, force)
@@ -491,27 +474,8 @@ def arms_race_command(
     _emit(fit, fit_text(fit), output_format, output, force)
 
 
-def _attrition_source(name_or_path: str | None) -> Attrition:
-    builtins = builtin_files("attrition")
-    if name_or_path is None:
-        name_or_path = "iwo-jima-1945"
-    if name_or_path in builtins and not Path(name_or_path).exists():
-        text, label = builtins[name_or_path], f"<built-in {name_or_path}>"
-    else:
-        path = Path(name_or_path)
-        if not path.exists() and path.suffix not in (".yaml", ".yml"):
-            raise InputError(
-                f"'{name_or_path}' is neither a file nor a built-in battle",
-                f"{suggest(name_or_path, builtins)} "
-                f"Built-in battles: {', '.join(sorted(builtins))}",
-            )
-        text, label = read_text_file(path, "attrition file"), str(path)
-    checks = lambda data: attrition_problems(data.get("attrition"))  # noqa: E731
-    return load_document(text, label, AttritionFile, "attrition file", checks).attrition
-
-
 @cli.command(name="attrition")
-@click.argument("source", required=False)
+@click.argument("source", required=False, default=DEFAULT_BATTLE)
 @click.option("--law", type=click.Choice(["square", "linear"]), help="Override the file's law.")
 @click.option(
     "--fit",
@@ -523,7 +487,7 @@ def _attrition_source(name_or_path: str | None) -> Attrition:
 @output_option
 @force_option
 def attrition_command(
-    source: str | None,
+    source: str,
     law: str | None,
     fit_path: Path | None,
     output_format: str,
@@ -534,7 +498,7 @@ def attrition_command(
 
     SOURCE is an attrition file or a built-in battle (default: iwo-jima-1945, Engel 1954).
     """
-    case = _attrition_source(source)
+    case = load_attrition(source)
     if law is not None:
         case = case.model_copy(update={"law": law})
     if fit_path is None:
