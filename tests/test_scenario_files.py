@@ -189,6 +189,24 @@ CASES: list[tuple[str, str, str, str]] = [
         "backers.USA.joins",
     ),
     (
+        "backer-against-unknown",
+        _mutate("    against: [IRN]", "    against: [IRAN]"),
+        "against: [IRAN]",
+        "backers.USA.against[0]",
+    ),
+    (
+        "arms-race-unknown-state",
+        _mutate("arms_race:\n  a: IRN", "arms_race:\n  a: IRNN"),
+        "a: IRNN",
+        "arms_race.a",
+    ),
+    (
+        "calibration-unknown-state",
+        _mutate("    attacker: IRN", "    attacker: IRNN"),
+        "attacker: IRNN",
+        "calibration[0].attacker",
+    ),
+    (
         "holding-field-wrong-for-class",
         _mutate("      lr-sam: {units: 4", "      lr-sam: {launchers: 4, units: 4"),
         "lr-sam: {launchers",

@@ -40,6 +40,12 @@ _HOLDING_FIELDS = {
 }
 
 
+def _state_reference(loc: Loc, name: Any, states: Mapping[str, Any]) -> list[LocatedProblem]:
+    if isinstance(name, str) and name not in states:
+        return [LocatedProblem(loc, f"unknown state '{name}'", suggest(name, states))]
+    return []
+
+
 def _holding_class(key: str, holding: Any) -> str:
     system = _mapping(holding).get("system")
     return system if isinstance(system, str) else key
@@ -69,14 +75,7 @@ def _inventory_problems(
         body = _mapping(holding)
         if states is not None:
             for index, rival in enumerate(_sequence(body.get("not_cleared_against"))):
-                if isinstance(rival, str) and rival not in states:
-                    problems.append(
-                        LocatedProblem(
-                            (*here, "not_cleared_against", index),
-                            f"unknown state '{rival}'",
-                            suggest(rival, states),
-                        )
-                    )
+                problems += _state_reference((*here, "not_cleared_against", index), rival, states)
         supplier = body.get("supplied_by")
         if suppliers is not None and isinstance(supplier, str) and supplier not in suppliers:
             problems.append(
@@ -179,22 +178,11 @@ def _backer_problems(
                 )
             )
         joins = body.get("joins")
-        if isinstance(joins, str) and joins not in states:
-            problems.append(
-                LocatedProblem(
-                    ("backers", name, "joins"), f"unknown state '{joins}'", suggest(joins, states)
-                )
-            )
+        problems += _state_reference(("backers", name, "joins"), joins, states)
         for index, rival in enumerate(_sequence(body.get("against"))):
-            if isinstance(rival, str) and rival not in states:
-                problems.append(
-                    LocatedProblem(
-                        ("backers", name, "against", index),
-                        f"unknown state '{rival}'",
-                        suggest(rival, states),
-                    )
-                )
-            elif rival == joins:
+            unknown = _state_reference(("backers", name, "against", index), rival, states)
+            problems += unknown
+            if not unknown and rival == joins:
                 problems.append(
                     LocatedProblem(
                         ("backers", name, "against", index),
@@ -317,14 +305,7 @@ def _withdrawal_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
                 )
             )
         for position, rival in enumerate(_sequence(body.get("rivals"))):
-            if isinstance(rival, str) and rival not in states:
-                problems.append(
-                    LocatedProblem(
-                        (*here, "rivals", position),
-                        f"unknown state '{rival}'",
-                        suggest(rival, states),
-                    )
-                )
+            problems += _state_reference((*here, "rivals", position), rival, states)
     return problems
 
 
@@ -337,15 +318,7 @@ def _calibration_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
     for index, case in enumerate(_sequence(data.get("calibration"))):
         body = _mapping(case)
         for key in ("attacker", "defender"):
-            name = body.get(key)
-            if isinstance(name, str) and name not in states:
-                problems.append(
-                    LocatedProblem(
-                        ("calibration", index, key),
-                        f"unknown state '{name}'",
-                        suggest(name, states),
-                    )
-                )
+            problems += _state_reference(("calibration", index, key), body.get(key), states)
         if body.get("attacker") == body.get("defender") and body.get("attacker") is not None:
             problems.append(
                 LocatedProblem(
@@ -423,11 +396,7 @@ def _arms_race_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
     race = _mapping(data.get("arms_race"))
     problems = arms_race_problems(race) if race else []
     for key in ("a", "b"):
-        name = race.get(key)
-        if isinstance(name, str) and name not in states:
-            problems.append(
-                LocatedProblem(("arms_race", key), f"unknown state '{name}'", suggest(name, states))
-            )
+        problems += _state_reference(("arms_race", key), race.get(key), states)
     return problems
 
 
@@ -445,12 +414,6 @@ def _class_or_kind_problems(
         for index, name in enumerate(_sequence(names))
         if isinstance(name, str) and name not in valid
     ]
-
-
-def _state_reference(loc: Loc, name: Any, states: Mapping[str, Any]) -> list[LocatedProblem]:
-    if isinstance(name, str) and name not in states:
-        return [LocatedProblem(loc, f"unknown state '{name}'", suggest(name, states))]
-    return []
 
 
 def _supplier_problems(
