@@ -593,8 +593,11 @@ def claims_report(
 ) -> ClaimsReport:
     """Each claim's posterior; with ``value_of_information_`` also the ranking."""
     claims = claims_of(scenario, block)
-    posteriors = claim_posteriors(claims)
     if not value_of_information_:
-        return ClaimsReport(posteriors)
-    analysis = analyze_claims(scenario, claims, seed=seed, probabilities=False)
-    return ClaimsReport(posteriors, value_of_information(analysis), analysis.worlds)
+        return ClaimsReport(claim_posteriors(claims))
+    return claims_report_from(analyze_claims(scenario, claims, seed=seed, probabilities=False))
+
+
+def claims_report_from(analysis: WorldAnalysis) -> ClaimsReport:
+    """Posteriors and value of information from worlds already assessed (no re-run)."""
+    return ClaimsReport(analysis.claims, value_of_information(analysis), analysis.worlds)

@@ -16,7 +16,7 @@ from typing import Any
 
 from equipoise.analysis.assess import analyze
 from equipoise.analysis.balance import balance
-from equipoise.analysis.claims import analyze_claims, claims_report
+from equipoise.analysis.claims import analyze_claims, claims_report_from
 from equipoise.analysis.dynamics import arms_race
 from equipoise.analysis.mapping import (
     AxisSpec,
@@ -326,7 +326,8 @@ def build_report(
         )
 
     if scenario.claims is not None:
-        report = claims_report(scenario, value_of_information_=True, seed=seed)
+        worlds = analyze_claims(scenario, seed=seed, probabilities=False)
+        report = claims_report_from(worlds)
         data.tables["claims"] = _records(report.to_frame())
         figures.append(
             ReportFigure(
@@ -336,7 +337,6 @@ def build_report(
                 figure_bytes(claims_figure(report, caption=caption)),
             )
         )
-        worlds = analyze_claims(scenario, seed=seed, probabilities=False)
         data.tables["claims_status"] = [
             {"dyad": f"{a}-{b}", **worlds.status_probabilities(i)}
             for i, (a, b) in enumerate(worlds.dyads)
