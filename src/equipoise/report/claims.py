@@ -5,15 +5,11 @@ from __future__ import annotations
 import math
 
 from equipoise.analysis.claims import ClaimsReport, WorldAnalysis
-from equipoise.report.text import table
-
-
-def _number(value: float, digits: int = 3) -> str:
-    return "n/a" if not math.isfinite(value) else f"{value:.{digits}f}"
+from equipoise.report.text import number, table
 
 
 def _interval(low: float, high: float) -> str:
-    return "" if not math.isfinite(low) else f"[{_number(low)}, {_number(high)}]"
+    return "" if not math.isfinite(low) else f"[{number(low, 3)}, {number(high, 3)}]"
 
 
 def claims_text(report: ClaimsReport) -> str:
@@ -89,7 +85,12 @@ def worlds_text(analysis: WorldAnalysis) -> str:
         parts.append("")
         parts.append(f"Dyad {dyad}")
         body = [
-            (row["metric"], row["state"], _number(row["mean"]), _interval(row["low"], row["high"]))
+            (
+                row["metric"],
+                row["state"],
+                number(row["mean"], 3),
+                _interval(row["low"], row["high"]),
+            )
             for _, row in rows.iterrows()
         ]
         parts.append(table(body, ("metric", "state", "mean", "90 % interval")))
