@@ -109,15 +109,20 @@ def load(name_or_path: str) -> Scenario:
     return scenario_from_text(text, label)
 
 
+def refuse_to_overwrite(path: Path, force: bool) -> None:
+    """Nothing the user wrote is replaced unless they pass --force."""
+    if path.exists() and not force:
+        raise InputError(
+            f"{path} already exists", "choose another name, or pass --force to overwrite it"
+        )
+
+
 def write_output(text: str, path: Path | None, force: bool) -> None:
     """Print, or write to ``path``; never overwrite an existing file without --force."""
     if path is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    if path.exists() and not force:
-        raise InputError(
-            f"{path} already exists", "choose another name, or pass --force to overwrite it"
-        )
+    refuse_to_overwrite(path, force)
     try:
         path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     except OSError as error:
@@ -710,10 +715,7 @@ def report_command(
     from equipoise.report.html import build_report
 
     model = load(scenario)
-    if output.exists() and not force:
-        raise InputError(
-            f"{output} already exists", "choose another name, or pass --force to overwrite it"
-        )
+    refuse_to_overwrite(output, force)
     if not output.parent.is_dir():
         raise InputError(
             f"cannot write {output}: no such directory {output.parent}", "choose a writable path"
