@@ -302,6 +302,20 @@ def test_validate_lists_every_problem_at_once(tmp_path: Path) -> None:
     assert "equipoise validate" in analyze.stderr
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("mrbm: {launchers: 120", "mrbm: {launchers: -120", "must not be negative, got -120"),
+        ("  waves: 3", "  waves: -3", "must be at least 1, got -3"),
+        ("  waves: 3", "  waves: 0", "must be at least 1, got 0"),
+    ],
+)
+def test_bound_messages_name_the_real_bound(old: str, new: str, message: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_text(_mutate(old, new), "x.yaml")
+    assert message in info.value.problems[0].message
+
+
 def test_python_api_raises_scenario_error_with_problems(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(BASE.replace("    b: ISR\n", "    b: XYZ\n"))

@@ -225,7 +225,7 @@ def _explain(error: Mapping[str, Any], root: type[BaseModel], loc: Loc) -> tuple
         hint = f"use a value {word} {bound}"
         if kind.startswith("less") and isinstance(value, int | float) and abs(value) >= 1e6:
             hint += "; a number this large is almost certainly a typo"
-        if kind.startswith("greater") and isinstance(value, int | float) and value < 0:
+        if kind == "greater_than_equal" and bound == 0 and isinstance(value, int | float):
             return f"must not be negative, got {_shown(value)}", hint
         return f"must be {word} {bound}, got {_shown(value)}", hint
     if kind == "finite_number":
