@@ -16,6 +16,7 @@ import equipoise
 from equipoise.analysis.claims import analyze_claims, claims_report
 from equipoise.analysis.dynamics import attrition, fit_richardson, load_attrition
 from equipoise.analysis.policy import compare_policies, whatif
+from equipoise.analysis.settings import RunSettings
 from equipoise.report.html import build_report
 from tests.cli import run
 from tests.test_golden import assert_same
@@ -70,7 +71,7 @@ def test_every_result_plots_for_every_builtin(name: str) -> None:
         target = next(s for s, r in recipient.items() if r in ("ally", "partner"))
         _check_readable(whatif(scenario, [f"{target}:{package}"], trials=100).plot())
     if scenario.claims is not None:
-        _check_readable(claims_report(scenario, value_of_information_=True).plot())
+        _check_readable(claims_report(scenario, rank_by_information=True).plot())
         _check_readable(analyze_claims(scenario, probabilities=False).plot())
     if scenario.arms_race is not None:
         _check_readable(equipoise.arms_race(scenario.arms_race).plot())
@@ -108,7 +109,7 @@ def test_report_is_one_self_contained_file_and_pins_its_tables(
 ) -> None:
     """Every figure embedded, nothing fetched; the numeric tables match the golden file."""
     scenario = equipoise.load_scenario(name)
-    report = build_report(scenario, trials=400, seed=1)
+    report = build_report(scenario, RunSettings(trials=400, seed=1))
     text = report.html()
     _report_checks(text, len(report.figures))
     sections = {figure.section for figure in report.figures}
@@ -120,6 +121,14 @@ def test_report_is_one_self_contained_file_and_pins_its_tables(
         assert "claims" in sections
     if scenario.arms_race is not None:
         assert "time series" in sections
+    # the map's marked point sits in the region the tables report (the after point of the
+    # recommended plan was once drawn in 'only IRN deterred' beside 'mutual deterrence')
+    tables = report.data.tables
+    statuses = {row["dyad"]: row["status"] for row in tables.get("after", tables["dyads"])}
+    assert tables["map_points"], "every built-in draws a map"
+    for point in tables["map_points"]:
+        assert point["point"] == ("after the plan" if tables.get("plan") else "today")
+        assert point["status"] == statuses[point["dyad"]], point
     actual = json.loads(json.dumps(report.data.to_dict()))
     path = GOLDEN / f"report-{name}.json"
     if update_golden:
@@ -131,9 +140,11 @@ def test_report_is_one_self_contained_file_and_pins_its_tables(
 
 def test_report_with_a_whatif_delivery_draws_the_arrow(tmp_path: Path) -> None:
     scenario = equipoise.load_scenario("west-asia-2024")
-    report = build_report(scenario, trials=200, seed=2, deliveries=["IRN:lr-sam-batteryx2"])
+    report = build_report(
+        scenario, RunSettings(trials=200, seed=2), deliveries=["IRN:lr-sam-batteryx2"]
+    )
     captions = " ".join(f.caption for f in report.figures)
-    assert "The arrow shows the 2 batteries of lr-sam delivered to IRN" in captions
+    assert "with the 2 batteries delivered to IRN (lr-sam-battery" in captions
     assert report.data.tables["plan_source"][0]["source"] == "what-if deliveries"
 
 

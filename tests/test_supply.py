@@ -11,18 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equipoise import load_scenario
-from equipoise.analysis.policy import compare_policies, parse_delivery, recommend, whatif
-from equipoise.analysis.supply import (
-    PolicyWeights,
+from equipoise.analysis.deliveries import (
     apply_plan,
     decisions,
-    evaluate_plan,
+    parse_delivery,
     plan_key,
     plan_of,
     plan_problems,
-    score,
-    search,
 )
+from equipoise.analysis.evaluator import Metrics, evaluate_scenario
+from equipoise.analysis.policies import PolicyWeights, parse_policy
+from equipoise.analysis.policy import compare_policies, recommend, whatif
+from equipoise.analysis.supply import PlanSpace, budget_scale, search
 from equipoise.errors import InputError
 
 
@@ -114,7 +114,6 @@ def small_instance(draw: st.DrawFn) -> dict[str, Any]:
         "name": "generated",
         "title": "generated supplier instance",
         "exchange": {"waves": draw(st.integers(1, 2)), "split_levels": 3},
-        "search": {"split_levels": 3},
         "classes": classes,
         "states": states,
         "dyads": dyads,
@@ -126,30 +125,29 @@ instances = st.composite(small_instance)()
 policies = st.sampled_from(["balancer", "partisan:AAA", "partisan:BBB"])
 
 
+def evaluate_plan(scenario: Any, plan: dict[Any, int]) -> Metrics:
+    """One plan through the public single-scenario path: the scenario after the plan,
+    evaluated as itself, with the plan's cost."""
+    metrics = evaluate_scenario(apply_plan(scenario, plan))
+    cost = sum(q * scenario.suppliers[s].packages[p].cost for (s, p, _), q in plan.items())
+    return Metrics(metrics.dyads, metrics.values, np.array([float(cost)]))
+
+
 def brute_force(scenario: Any, policy: str, weights: PolicyWeights) -> tuple[float, dict[Any, int]]:
     """Every plan in the catalogue's ranges, each checked and evaluated on its own."""
     options = decisions(scenario)
+    objective = parse_policy(scenario, policy)
     best: tuple[float, float, dict[Any, int]] = (-np.inf, np.inf, {})
     for quantities in itertools.product(*[range(d.max_quantity + 1) for d in options]):
         plan = plan_of(options, np.array(quantities))
         if plan_problems(scenario, plan):
             continue
         metrics = evaluate_plan(scenario, plan)
-        value = float(score(scenario, _models_for_score(scenario), metrics, policy, weights)[0])
+        value = float(objective.score(metrics, weights, budget_scale(scenario))[0])
         cost = float(metrics.cost[0])
         if value > best[0] + 1e-9 or (abs(value - best[0]) <= 1e-9 and cost < best[1]):
             best = (value, cost, plan)
     return best[0], best[2]
-
-
-def _models_for_score(scenario: Any) -> list[Any]:
-    """score() only reads each dyad's two state names from the models."""
-
-    class Names:
-        def __init__(self, a: str, b: str) -> None:
-            self.a, self.b = a, b
-
-    return [Names(d.a, d.b) for d in scenario.dyads]
 
 
 @settings(max_examples=25, deadline=None)
@@ -208,11 +206,10 @@ def test_local_search_never_beats_the_optimum(data: dict[str, Any], seed: int) -
 
 def test_batched_evaluation_equals_one_plan_at_a_time() -> None:
     scenario = load_scenario("west-asia-2024")
-    from equipoise.analysis.supply import dyad_models, evaluate_plans
-
-    options = decisions(scenario)
+    space = PlanSpace.of(scenario)
+    options = space.decisions
     quantities = np.array([[0, 0, 0, 0], [1, 2, 0, 1], [3, 4, 2, 0], [2, 0, 1, 1]])
-    batch = evaluate_plans(scenario, dyad_models(scenario, options), options, quantities)
+    batch = space.evaluate(quantities)
     for row, q in enumerate(quantities):
         single = evaluate_plan(scenario, plan_of(options, q))
         for name in (

@@ -10,12 +10,8 @@ The public API::
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 from equipoise import data
-from equipoise.analysis.assess import DEFAULT_TRIALS
-from equipoise.analysis.assess import analyze as _analyze
+from equipoise.analysis.assess import analyze
 from equipoise.analysis.balance import BalanceResult, balance
 from equipoise.analysis.claims import (
     ClaimsReport,
@@ -35,7 +31,10 @@ from equipoise.analysis.dynamics import (
     load_arms_race,
     load_attrition,
 )
+from equipoise.analysis.evaluator import Metrics, evaluate, evaluate_scenario
 from equipoise.analysis.mapping import AxisSpec, DeterrenceMap, axis_values, deterrence_map
+from equipoise.analysis.metrics import METRICS, STATUS_LABELS, Metric
+from equipoise.analysis.policies import Abstain, Balancer, Partisan, Policy, PolicyWeights
 from equipoise.analysis.policy import (
     Comparison,
     PolicyComparison,
@@ -45,7 +44,7 @@ from equipoise.analysis.policy import (
     whatif,
 )
 from equipoise.analysis.results import AnalysisResult, DyadAssessment, Estimate, SideAssessment
-from equipoise.analysis.supply import PolicyWeights
+from equipoise.analysis.settings import RunSettings
 from equipoise.data import cinc
 from equipoise.domain.loading import (
     builtin_names,
@@ -54,32 +53,21 @@ from equipoise.domain.loading import (
     scenario_json_schema,
 )
 from equipoise.domain.scenario import Scenario
-from equipoise.engines.random import SeedLike
 from equipoise.errors import EquipoiseError, InputError, Problem, ScenarioError
 
 __version__ = "0.1.0"
 
 
-def analyze(
-    scenario: Scenario | str | Path,
-    *,
-    trials: int = DEFAULT_TRIALS,
-    seed: SeedLike | None = 0,
-    workers: int = 1,
-    progress: Any = None,
-) -> AnalysisResult:
-    """Assess every dyad of a scenario (a Scenario, a YAML path or a built-in name)."""
-    return _analyze(
-        load_scenario(scenario), trials=trials, seed=seed, workers=workers, progress=progress
-    )
-
-
 __all__ = [
+    "METRICS",
+    "STATUS_LABELS",
+    "Abstain",
     "AnalysisResult",
     "ArmsRaceResult",
     "AttritionResult",
     "AxisSpec",
     "BalanceResult",
+    "Balancer",
     "ClaimsReport",
     "Comparison",
     "DeterrenceMap",
@@ -88,10 +76,15 @@ __all__ = [
     "Estimate",
     "FitResult",
     "InputError",
+    "Metric",
+    "Metrics",
+    "Partisan",
+    "Policy",
     "PolicyComparison",
     "PolicyWeights",
     "Problem",
     "Recommendation",
+    "RunSettings",
     "Scenario",
     "ScenarioError",
     "SideAssessment",
@@ -110,6 +103,8 @@ __all__ = [
     "data",
     "deterrence_map",
     "dump_scenario",
+    "evaluate",
+    "evaluate_scenario",
     "fit_lanchester",
     "fit_richardson",
     "load_arms_race",

@@ -1,17 +1,14 @@
 """Assess every dyad of a scenario: first strikes, retaliation, deterrence status.
 
-For each dyad and each side striking first (DOMAIN.md §3):
+For each dyad and each side striking first (docs/model.md §3):
 
-1. the striker's preferred counterforce split is chosen on the expected-value
-   exchange, maximising ``dealt_weight * dealt share - suffered_weight * suffered
-   share`` (its net outcome; the weights are scenario settings);
-2. its most disarming strike (every counterforce-capable round at launchers) gives
-   the victim's second-strike survivability and decides deterrence: a side is
-   deterred when even that strike leaves the rival able to inflict its
-   unacceptable damage (Intriligator & Brito 1984);
-3. the stochastic exchange is run for both splits over all trials, in seeded
+1. the evaluator (:mod:`equipoise.analysis.evaluator`, the one owner of the
+   expected-value metrics) chooses the striker's preferred counterforce split and its
+   most disarming one, and gives deterrence, first-strike advantage and the
+   bargaining range;
+2. the stochastic exchange is run for both splits over all trials, in seeded
    blocks, for means, intervals and the probability that retaliation crosses the
-   threshold.
+   threshold (which decides deterrence under the ``probability`` criterion).
 """
 
 from __future__ import annotations
@@ -19,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
-from equipoise.analysis.bargaining import dyad_bargaining
+from equipoise.analysis.bargaining import bargaining_of
+from equipoise.analysis.evaluator import DyadExchanges, evaluate_dyad
 from equipoise.analysis.forces import (
     DyadForces,
     ElementLabel,
@@ -32,16 +31,18 @@ from equipoise.analysis.forces import (
     launchers_per_wave,
     side_forces,
 )
+from equipoise.analysis.metrics import metric, status_label
 from equipoise.analysis.results import (
     AnalysisResult,
     CalibrationCheck,
     DamageHistogram,
-    DeterrenceStatus,
     DyadAssessment,
     Estimate,
     LayerUse,
     SideAssessment,
 )
+from equipoise.analysis.settings import RunSettings
+from equipoise.domain.loading import load_scenario
 from equipoise.domain.scenario import CalibrationCase, OffensiveClass, Scenario
 from equipoise.engines.exchange import (
     Direction,
@@ -49,11 +50,7 @@ from equipoise.engines.exchange import (
     Offence,
     Side,
     as_counts,
-    best_split_expected,
-    damage_limiting_split,
-    exchange_expected,
     exchange_stochastic,
-    first_strike_advantage,
     net_outcome,
     strike_expected,
     strike_stochastic,
@@ -62,8 +59,6 @@ from equipoise.engines.exchange import (
 )
 from equipoise.engines.random import SeedLike, as_seed_sequence, run_blocks
 from equipoise.engines.types import Array, FloatArray
-
-DEFAULT_TRIALS = 10_000
 
 Progress = Callable[[int], None]
 
@@ -92,6 +87,7 @@ class ExchangeTrials:
             "suffered": chosen.retaliation_damage,
             "first_launched": chosen.first_strike_launched,
             "first_leaked": chosen.first_strike_leakers,
+            "first_leaked_at_launchers": chosen.first_strike_counterforce_leakers,
             "first_intercepted": chosen.first_strike_intercepted_by_layer,
             "retaliation_launched": chosen.retaliation_launched,
             "retaliation_leaked": chosen.retaliation_leakers,
@@ -119,30 +115,25 @@ class DirectionResult:
 
 def run_direction(
     direction: Direction,
-    scenario: Scenario,
+    exchanges: DyadExchanges,
+    key: str,
     seed: np.random.SeedSequence,
     trials: int,
     *,
     executor: Executor | None = None,
     progress: Progress | None = None,
 ) -> DirectionResult:
-    """Choose the striker's split, then run both strikes over all trials."""
-    settings = scenario.exchange
-    choice = best_split_expected(
-        direction,
-        levels=settings.split_levels,
-        dealt_weight=settings.dealt_weight,
-        suffered_weight=settings.suffered_weight,
-    )
-    limiting = damage_limiting_split(direction)
-    task = ExchangeTrials(direction, choice.split[0], limiting[0])
+    """Run the striker's chosen and most disarming strikes (from the evaluator) over all
+    trials."""
+    chosen, limiting = exchanges.chosen[key][0], exchanges.limiting[key][0]
+    task = ExchangeTrials(direction, chosen, limiting)
     blocks = run_blocks(task, seed, trials, executor=executor, progress=progress)
     return DirectionResult(
         direction,
-        choice.split[0],
-        limiting[0],
-        exchange_expected(direction, choice.split),
-        exchange_expected(direction, limiting),
+        chosen,
+        limiting,
+        exchanges.outcomes[f"chosen_{key}"],
+        exchanges.outcomes[f"limited_{key}"],
         _concatenate(blocks),
     )
 
@@ -151,68 +142,58 @@ def _side(
     forces: SideForces,
     own_first: DirectionResult,
     rival_first: DirectionResult,
-    deterred: bool,
+    columns: dict[str, float],
+    key: str,
     weights: tuple[float, float],
 ) -> SideAssessment:
+    """One side's estimates over the trials, each beside the evaluator's expected value."""
     own, rival = own_first.direction.striker, own_first.direction.victim
     first, second = own_first.trials, rival_first.trials
-    ev_first, ev_second = own_first.expected_chosen, rival_first.expected_chosen
     v_rival, v_own = rival.value_at_risk, own.value_at_risk
     net_first = net_outcome(first["dealt"], first["suffered"], v_rival, v_own, *weights)
     net_second = net_outcome(second["suffered"], second["dealt"], v_rival, v_own, *weights)
-    ev_fsa = float(first_strike_advantage(ev_first, ev_second, v_own, v_rival, *weights)[0])
     crosses = second["limited_retaliation"] >= rival.unacceptable_damage
-    ev_crosses = rival_first.expected_limiting.retaliation_damage[0] >= rival.unacceptable_damage
+    index = 0 if key == "a" else 1
+
+    def ev(name: str) -> float:
+        return columns[metric(name).arrays[index]]
+
     return SideAssessment(
         state=forces.state,
         rival=forces.rival,
         value_at_risk=v_own,
         unacceptable_damage=own.unacceptable_damage,
         damage_dealt_striking_first=Estimate.of_mean(
-            first["dealt"], float(ev_first.first_strike_damage[0])
+            first["dealt"], ev("damage_dealt_striking_first")
         ),
         damage_suffered_striking_first=Estimate.of_mean(
-            first["suffered"], float(ev_first.retaliation_damage[0])
+            first["suffered"], ev("damage_suffered_striking_first")
         ),
         damage_dealt_struck_first=Estimate.of_mean(
-            second["suffered"], float(ev_second.retaliation_damage[0])
+            second["suffered"], ev("damage_dealt_struck_first")
         ),
         damage_suffered_struck_first=Estimate.of_mean(
-            second["dealt"], float(ev_second.first_strike_damage[0])
+            second["dealt"], ev("damage_suffered_struck_first")
         ),
-        first_strike_advantage=Estimate.of_difference(net_first, net_second, ev_fsa),
+        first_strike_advantage=Estimate.of_difference(
+            net_first, net_second, ev("first_strike_advantage")
+        ),
         second_strike_survivability=Estimate.of_mean(
-            second["limited_surviving"],
-            float(rival_first.expected_limiting.victim_surviving_share[0]),
+            second["limited_surviving"], ev("second_strike_survivability")
         ),
-        retaliation_probability=Estimate.of_proportion(crosses, float(ev_crosses)),
-        deterred=deterred,
+        retaliation_damage=Estimate.of_mean(
+            second["limited_retaliation"], ev("retaliation_damage")
+        ),
+        retaliation_probability=Estimate.of_proportion(
+            crosses, float(ev("retaliation_damage") >= rival.unacceptable_damage)
+        ),
+        deterred=bool(columns[metric("deterred").arrays[index]]),
         counterforce_split=_split_by_element(forces.elements, own_first.chosen),
     )
 
 
 def _split_by_element(labels: tuple[ElementLabel, ...], split: FloatArray) -> dict[str, float]:
     return {label.text: float(share) for label, share in zip(labels, split, strict=True)}
-
-
-def is_deterred(scenario: Scenario, striker_first: DirectionResult) -> bool:
-    """Whether a side is deterred from striking first, by the scenario's criterion."""
-    threshold = striker_first.direction.striker.unacceptable_damage
-    if scenario.deterrence.criterion == "expected_value":
-        return bool(striker_first.expected_limiting.retaliation_damage[0] >= threshold)
-    hits = striker_first.trials["limited_retaliation"] >= threshold
-    return bool(hits.mean() >= scenario.deterrence.confidence)
-
-
-def deterrence_status(a_deterred: bool, b_deterred: bool) -> DeterrenceStatus:
-    """The dyad's status from whether each side is deterred (Intriligator & Brito 1984)."""
-    if a_deterred and b_deterred:
-        return "mutual deterrence"
-    if a_deterred:
-        return "only A deterred"
-    if b_deterred:
-        return "only B deterred"
-    return "neither"
 
 
 def _layer_use(
@@ -222,8 +203,18 @@ def _layer_use(
     intercepted = trials[f"{prefix}_intercepted"].mean(axis=0)
     launched = float(trials[f"{prefix}_launched"].mean())
     leaked = float(trials[f"{prefix}_leaked"].mean())
+    at_launchers = trials.get(f"{prefix}_leaked_at_launchers")
+    leaked_at_launchers = 0.0 if at_launchers is None else float(at_launchers.mean())
     return [
-        LayerUse(strike, defender.state, layer, float(intercepted[i]), launched, leaked)
+        LayerUse(
+            strike,
+            defender.state,
+            layer,
+            float(intercepted[i]),
+            launched,
+            leaked,
+            leaked_at_launchers,
+        )
         for i, layer in enumerate(defender.layers)
     ]
 
@@ -235,25 +226,31 @@ def assess_dyad(
     trials: int,
     label: str = "",
     *,
+    root_seed: SeedLike | None = 0,
     executor: Executor | None = None,
     progress: Progress | None = None,
 ) -> DyadAssessment:
-    """Both exchanges of one dyad, over ``trials`` stochastic trials."""
+    """Both exchanges of one dyad, over ``trials`` stochastic trials drawn from ``seed``.
+
+    The evaluator's own estimates (the ``probability`` deterrence criterion) are keyed by
+    ``root_seed``, the run's seed, as on every other path.
+    """
+    a, b = forces.a.state, forces.b.state
+    exchanges = evaluate_dyad(scenario, (a, b), forces.a_first, forces.b_first, seed=root_seed)
     a_seed, b_seed = seed.spawn(2)
     a_first = run_direction(
-        forces.a_first, scenario, a_seed, trials, executor=executor, progress=progress
+        forces.a_first, exchanges, "a", a_seed, trials, executor=executor, progress=progress
     )
     b_first = run_direction(
-        forces.b_first, scenario, b_seed, trials, executor=executor, progress=progress
+        forces.b_first, exchanges, "b", b_seed, trials, executor=executor, progress=progress
     )
-    a_deterred = is_deterred(scenario, a_first)
-    b_deterred = is_deterred(scenario, b_first)
+    columns = {name: float(values[0]) for name, values in exchanges.columns.items()}
     weights = (scenario.exchange.dealt_weight, scenario.exchange.suffered_weight)
     sides = (
-        _side(forces.a, a_first, b_first, a_deterred, weights),
-        _side(forces.b, b_first, a_first, b_deterred, weights),
+        _side(forces.a, a_first, b_first, columns, "a", weights),
+        _side(forces.b, b_first, a_first, columns, "b", weights),
     )
-    a, b = forces.a.state, forces.b.state
+    a_deterred, b_deterred = sides[0].deterred, sides[1].deterred
     value_a, value_b = forces.a.side.value_at_risk, forces.b.side.value_at_risk
     layer_use = (
         _layer_use(f"{a} strikes first", forces.b, a_first, "first")
@@ -265,11 +262,11 @@ def assess_dyad(
         a,
         b,
         label,
-        deterrence_status(a_deterred, b_deterred),
+        status_label(a_deterred, b_deterred),
         sides,
         tuple(layer_use),
         forces.a.notes + forces.b.notes,
-        dyad_bargaining(scenario, *sides),
+        bargaining_of(scenario, a, b, columns, exchanges.bargaining_note),
         (
             DamageHistogram.of(a, "striking first", a_first.trials["suffered"], value_a),
             DamageHistogram.of(a, "struck first", b_first.trials["dealt"], value_a),
@@ -359,21 +356,24 @@ def calibrate(
 
 
 def analyze(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
+    settings: RunSettings | None = None,
     *,
-    trials: int = DEFAULT_TRIALS,
-    seed: SeedLike | None = 0,
-    workers: int = 1,
+    trials: int | None = None,
+    seed: SeedLike | None = None,
+    workers: int | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
-    """Assess every dyad in ``scenario`` (DOMAIN.md §3) and run its calibration cases.
+    """Assess every dyad in ``scenario`` (docs/model.md §3) and run its calibration cases.
 
-    ``seed`` makes the run reproducible: the same seed gives the same numbers
-    whatever ``workers`` is. ``progress`` is called with the number of trials just
-    completed (each dyad runs ``2 * trials``).
+    ``settings`` (or ``trials``, ``seed``, ``workers`` given one by one) make the run
+    reproducible: the same seed gives the same numbers whatever ``workers`` is.
+    ``progress`` is called with the number of trials just completed (each dyad runs
+    ``2 * trials``).
     """
-    if trials < 2:
-        raise ValueError("trials must be at least 2")
+    scenario = load_scenario(scenario)
+    run = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
+    trials, seed, workers = run.trials, run.seed, run.workers
     root = as_seed_sequence(seed)
     dyad_seed, calibration_seed = root.spawn(2)
     dyad_seeds = dyad_seed.spawn(len(scenario.dyads))
@@ -386,6 +386,7 @@ def analyze(
                 child,
                 trials,
                 dyad.label,
+                root_seed=root,
                 executor=executor,
                 progress=progress,
             )

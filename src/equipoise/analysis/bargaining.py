@@ -10,10 +10,13 @@ Organization 49(3), on preemption).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+
 from equipoise import data as nmc_data
-from equipoise.analysis.results import Bargaining, SideAssessment
+from equipoise.analysis.results import Bargaining
 from equipoise.domain.scenario import Scenario
-from equipoise.engines.dynamics import BargainingRange, contest_probability, destruction_share
+from equipoise.engines.dynamics import BargainingRange
 
 
 def state_capability(scenario: Scenario, state: str) -> float | None:
@@ -28,35 +31,17 @@ def state_capability(scenario: Scenario, state: str) -> float | None:
     return nmc_data.capability(record, capability.year)
 
 
-def dyad_bargaining(scenario: Scenario, a: SideAssessment, b: SideAssessment) -> Bargaining:
-    """The bargaining range of dyad (a, b), or why it cannot be computed."""
-    settings = scenario.bargaining
-    cost_a, cost_b = scenario.states[a.state].war_cost, scenario.states[b.state].war_cost
-    if settings.probability == "capability":
-        cap_a, cap_b = state_capability(scenario, a.state), state_capability(scenario, b.state)
-        if cap_a is None or cap_b is None:
-            missing = a.state if cap_a is None else b.state
-            return Bargaining.unavailable(
-                settings.probability, f"{missing} has no capability block"
-            )
-        p = float(contest_probability(cap_a, cap_b, settings.exponent))
-        p_first = p_second = p
-    else:
-        p_first = float(
-            destruction_share(
-                a.damage_dealt_striking_first.mean / b.value_at_risk,
-                a.damage_suffered_striking_first.mean / a.value_at_risk,
-            )
-        )
-        p_second = float(
-            destruction_share(
-                a.damage_dealt_struck_first.mean / b.value_at_risk,
-                a.damage_suffered_struck_first.mean / a.value_at_risk,
-            )
-        )
-    if cost_a is None or cost_b is None:
-        missing = a.state if cost_a is None else b.state
-        return Bargaining.unavailable(
-            settings.probability, f"{missing} has no war_cost", p_first, p_second
-        )
-    return Bargaining.of(settings.probability, BargainingRange(p_first, p_second, cost_a, cost_b))
+def bargaining_of(
+    scenario: Scenario, a: str, b: str, columns: Mapping[str, float], reason: str
+) -> Bargaining:
+    """The Bargaining result of one variant of dyad (a, b) from the evaluator's columns."""
+    source = scenario.bargaining.probability
+    p_first, p_second = columns["p_first"], columns["p_second"]
+    if reason:
+        if math.isnan(p_first):
+            return Bargaining.unavailable(source, reason)
+        return Bargaining.unavailable(source, reason, p_first, p_second)
+    cost_a, cost_b = scenario.states[a].war_cost, scenario.states[b].war_cost
+    assert cost_a is not None
+    assert cost_b is not None
+    return Bargaining.of(source, BargainingRange(p_first, p_second, cost_a, cost_b))

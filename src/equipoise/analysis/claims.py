@@ -1,10 +1,10 @@
 """Claims of uncertain credibility: posteriors, possible worlds, value of information.
 
-DOMAIN.md §7. Posteriors are prior odds times the product of the sources'
+docs/model.md §9. Posteriors are prior odds times the product of the sources'
 likelihood ratios (independent given the truth; of sources marked as sharing an
 origin only the most informative counts). Every dyad is then assessed in each
-possible world (which claims are true) in one batched pass: the expected-value
-metrics, and the stochastic probability that retaliation crosses the rival's
+possible world (which claims are true) in one batched pass of the evaluator: the
+expected-value metrics, and the stochastic probability that retaliation crosses the rival's
 threshold from a stack of trials per world. Worlds are enumerated exactly up to
 ``max_enumerated_worlds``, sampled beyond.
 """
@@ -13,28 +13,30 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from equipoise.analysis import linear
-from equipoise.analysis.linear import DeliveryItem, VariantMetrics
-from equipoise.analysis.mapping import STATUS_CODES
+from equipoise.analysis.deliveries import (
+    DeliveryItem,
+    delivered_holdings,
+    resolve_package,
+    restricted_rivals,
+)
+from equipoise.analysis.evaluator import (
+    Metrics,
+    dyad_models,
+    evaluate,
+)
+from equipoise.analysis.metrics import SIDE_METRICS, STATUS_LABELS
 from equipoise.analysis.results import Plottable, clean
-from equipoise.analysis.supply import delivered_holdings, resolve_package, restricted_rivals
 from equipoise.domain.claims import Claim, ClaimsBlock, ClaimsFile
-from equipoise.domain.loading import load_document, read_text_file
+from equipoise.domain.loading import load_document, load_scenario, read_text_file
 from equipoise.domain.references import claims_problems
 from equipoise.domain.scenario import Scenario
-from equipoise.engines.exchange import (
-    as_counts,
-    damage_limiting_split,
-    exchange_stochastic,
-    tile_side,
-)
 from equipoise.engines.random import SeedLike, as_seed_sequence
 from equipoise.engines.types import FloatArray
 from equipoise.engines.worlds import (
@@ -276,48 +278,7 @@ def build_worlds(
     return sample_worlds(groups, probabilities, len(posteriors), block.sampled_worlds, rng)
 
 
-def _retaliation_probabilities(
-    scenario: Scenario,
-    models: Sequence[linear.DyadModel],
-    truth: FloatArray,
-    trials: int,
-    seed: SeedLike | None,
-) -> tuple[FloatArray, FloatArray]:
-    """P(each side's retaliation reaches the rival's threshold after the rival's most
-    disarming strike), per world and dyad; worlds x trials stacked in one batch."""
-    worlds = truth.shape[0]
-    prob_a = np.zeros((worlds, len(models)))
-    prob_b = np.zeros((worlds, len(models)))
-    root = as_seed_sequence(seed).spawn(2)[1]
-    chunks = range(0, worlds, WORLD_CHUNK)
-    streams = root.spawn(len(chunks))
-    for chunk_index, start in enumerate(chunks):
-        rows = truth[start : start + WORLD_CHUNK]
-        rng = np.random.default_rng(streams[chunk_index])
-        for column, model in enumerate(models):
-            a_first, b_first = model.directions(scenario, rows)
-            for direction, target in ((a_first, prob_b), (b_first, prob_a)):
-                split = np.repeat(damage_limiting_split(direction), trials, axis=0)
-                stacked = replace(
-                    direction,
-                    striker=as_counts(tile_side(direction.striker, trials)),
-                    victim=as_counts(tile_side(direction.victim, trials)),
-                )
-                outcome = exchange_stochastic(rng, stacked, split)
-                crosses = outcome.retaliation_damage >= direction.striker.unacceptable_damage
-                target[start : start + len(rows), column] = crosses.reshape(len(rows), trials).mean(
-                    axis=1
-                )
-    return prob_a, prob_b
-
-
-SIDE_METRICS = (
-    ("damage dealt striking first", "dealt_a", "dealt_b"),
-    ("damage suffered striking first", "suffered_a", "suffered_b"),
-    ("first-strike advantage", "fsa_a", "fsa_b"),
-    ("second-strike survivability", "survivability_a", "survivability_b"),
-    ("retaliation damage after rival's disarming strike", "retaliation_a", "retaliation_b"),
-)
+SIDE_WORLD_METRICS = tuple(m for m in SIDE_METRICS if m.arrays and m.name != "deterred")
 
 
 @dataclass(frozen=True)
@@ -327,7 +288,7 @@ class WorldAnalysis(Plottable):
     scenario: str
     claims: tuple[ClaimPosterior, ...]
     worlds: Worlds
-    metrics: VariantMetrics
+    metrics: Metrics
     retaliation_probability_a: FloatArray
     retaliation_probability_b: FloatArray
     dyads: tuple[tuple[str, str], ...]
@@ -338,7 +299,7 @@ class WorldAnalysis(Plottable):
         codes = self.metrics.a_deterred[:, column] + 2 * self.metrics.b_deterred[:, column]
         return {
             label: float(self.worlds.probability[codes == code].sum())
-            for code, label in enumerate(STATUS_CODES)
+            for code, label in enumerate(STATUS_LABELS)
         }
 
     def rows(self) -> list[dict[str, Any]]:
@@ -347,10 +308,10 @@ class WorldAnalysis(Plottable):
         out = []
         for column, (a, b) in enumerate(self.dyads):
             dyad = f"{a}-{b}"
-            for label, name_a, name_b in SIDE_METRICS:
-                for state, name in ((a, name_a), (b, name_b)):
-                    values = getattr(self.metrics, name)[:, column]
-                    out.append(_summary(dyad, state, label, values, weights))
+            for metric in SIDE_WORLD_METRICS:
+                for state, name in zip((a, b), metric.arrays, strict=True):
+                    values = self.metrics.values[name][:, column]
+                    out.append(_summary(dyad, state, metric.label, values, weights))
             for state, values in (
                 (a, self.retaliation_probability_a[:, column]),
                 (b, self.retaliation_probability_b[:, column]),
@@ -371,7 +332,7 @@ class WorldAnalysis(Plottable):
                     )
                 )
             if self.metrics.has_range[:, column].any():
-                closed = (self.metrics.range_width[:, column] < 0).astype(float)
+                closed = self.metrics.range_closed[:, column]
                 out.append(
                     _summary(
                         dyad, a, "bargaining range low", self.metrics.range_low[:, column], weights
@@ -463,7 +424,7 @@ def _posterior_dict(claim: ClaimPosterior) -> dict[str, Any]:
 
 
 def analyze_claims(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     block: ClaimsBlock | None = None,
     *,
     seed: SeedLike | None = 0,
@@ -472,21 +433,31 @@ def analyze_claims(
 ) -> WorldAnalysis:
     """Assess every dyad in every possible world of the claims, weighted by probability.
 
-    ``probabilities`` runs the stacked stochastic trials for the retaliation
-    probabilities (skip them when only expected-value metrics are needed).
+    ``probabilities`` estimates the retaliation probabilities in every world from
+    ``trials_per_world`` trials (skip them when only expected-value metrics are needed;
+    under the ``probability`` deterrence criterion they are always estimated, from the
+    scenario's ``deterrence.trials`` like every other command).
     """
+    scenario = load_scenario(scenario)
     claims = claims_of(scenario, block)
     posteriors = claim_posteriors(claims)
     items = claim_items(scenario, claims)
     worlds = build_worlds(claims, posteriors, seed)
-    models = linear.dyad_models(scenario, items)
+    models = dyad_models(scenario, items)
     truth = worlds.truth.astype(float)
-    metrics = linear.evaluate(scenario, models, items, truth)
     trials = trials_per_world or claims.trials_per_world
-    if probabilities:
-        prob_a, prob_b = _retaliation_probabilities(scenario, models, truth, trials, seed)
-    else:
-        prob_a = prob_b = np.full((truth.shape[0], len(models)), np.nan)
+    if scenario.deterrence.criterion == "probability":
+        trials = scenario.deterrence.trials
+    metrics = evaluate(
+        scenario,
+        items,
+        truth,
+        models=models,
+        retaliation_probabilities=probabilities,
+        probability_trials=trials,
+        seed=seed,
+    )
+    prob_a, prob_b = metrics.values["p_retaliation_a"], metrics.values["p_retaliation_b"]
     return WorldAnalysis(
         scenario.name,
         posteriors,
@@ -585,15 +556,17 @@ class ClaimsReport(Plottable):
 
 
 def claims_report(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     block: ClaimsBlock | None = None,
     *,
-    value_of_information_: bool = False,
+    rank_by_information: bool = False,
     seed: SeedLike | None = 0,
 ) -> ClaimsReport:
-    """Each claim's posterior; with ``value_of_information_`` also the ranking."""
+    """Each claim's posterior; with ``rank_by_information`` also the claims ranked by
+    their value of information."""
+    scenario = load_scenario(scenario)
     claims = claims_of(scenario, block)
-    if not value_of_information_:
+    if not rank_by_information:
         return ClaimsReport(claim_posteriors(claims))
     return claims_report_from(analyze_claims(scenario, claims, seed=seed, probabilities=False))
 

@@ -5,46 +5,31 @@ plane of two missile stocks into mutual deterrence, one-sided deterrence and
 war-likely regions bounded by straight lines. equipoise draws the same map for
 any two holdings of a scenario (offensive launchers, defence batteries, EW units)
 with defences in play, from the expected-value exchange evaluated for every grid
-cell in one vectorised pass. With defences removed, the boundaries are
+cell in one vectorised pass by the one evaluator (a cell is a variant: the two
+axis holdings at that cell's counts). With defences removed, the boundaries are
 Intriligator–Brito's lines (tests/test_deterrence_map.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from equipoise.analysis.forces import (
-    combined_ew_factor,
-    dyad_forces,
-    ew_units,
-    side_parties,
-)
+from equipoise.analysis.deliveries import DeliveryItem, delivered_holdings
+from equipoise.analysis.evaluator import dyad_model, evaluate
+from equipoise.analysis.forces import side_parties
+from equipoise.analysis.metrics import STATUS_LABELS
 from equipoise.analysis.results import Plottable, clean
+from equipoise.domain.loading import load_scenario
 from equipoise.domain.references import suggest
-from equipoise.domain.scenario import (
-    AirDefenceClass,
-    ElectronicWarfareClass,
-    Holding,
-    OffensiveClass,
-    Scenario,
-)
-from equipoise.engines.exchange import (
-    Direction,
-    Side,
-    best_split_expected,
-    damage_limiting_split,
-    exchange_expected,
-    first_strike_advantage,
-    tile_side,
-)
+from equipoise.domain.scenario import AirDefenceClass, Holding, OffensiveClass, Scenario
+from equipoise.engines.random import SeedLike
 from equipoise.engines.types import Array, FloatArray
 from equipoise.errors import InputError
-
-STATUS_CODES = ("neither", "only A deterred", "only B deterred", "mutual deterrence")
 
 
 @dataclass(frozen=True)
@@ -113,86 +98,45 @@ def check_axis(scenario: Scenario, a: str, b: str, party: str, system: str) -> s
     return owner
 
 
-def _zero_holding(scenario: Scenario, party: str, system: str) -> Scenario:
-    class_name = axis_class(scenario, party, system)
-    system_class = scenario.classes[class_name]
-    kept = scenario.party_inventory(party).get(system, Holding(system=class_name))
-    zero = kept.model_copy(
-        update={"launchers": 0, "rounds": 0}
-        if isinstance(system_class, OffensiveClass)
-        else {"units": 0, "interceptors": 0 if isinstance(system_class, AirDefenceClass) else None}
-    )
-    if party in scenario.states:
-        state = scenario.states[party]
-        states = {
-            **scenario.states,
-            party: state.model_copy(update={"inventory": {**state.inventory, system: zero}}),
-        }
-        return scenario.model_copy(update={"states": states})
-    backer = scenario.backers[party]
-    backers = {
-        **scenario.backers,
-        party: backer.model_copy(update={"inventory": {**backer.inventory, system: zero}}),
-    }
-    return scenario.model_copy(update={"backers": backers})
+def _package_holding(scenario: Scenario, party: str, class_name: str) -> Holding | None:
+    """One package's holding of ``class_name`` as delivered to ``party``, if any offers it."""
+    for supplier_name, supplier in scenario.suppliers.items():
+        for package_name, package in supplier.packages.items():
+            if package.recipients and party not in package.recipients:
+                continue
+            delivered = delivered_holdings(scenario, supplier_name, package_name, party, 1)
+            for holding in delivered.values():
+                if holding.class_name("") == class_name and _units(scenario, holding, class_name):
+                    return holding
+    return None
 
 
-def _per_unit(scenario: Scenario, party: str, system: str) -> tuple[float, float]:
-    """(rounds per launcher, interceptors per battery) for scaling an axis count."""
-    holding = scenario.party_inventory(party).get(system)
-    system_class = scenario.classes[axis_class(scenario, party, system)]
-    if isinstance(system_class, OffensiveClass):
-        if holding is not None and holding.launchers:
-            return (holding.rounds or 0) / holding.launchers, 0.0
-        return 1.0, 0.0
-    if isinstance(system_class, AirDefenceClass):
-        if holding is not None and holding.units and holding.interceptors is not None:
-            return 0.0, holding.interceptors / holding.units
-        return 0.0, float(system_class.interceptors_per_battery)
-    return 0.0, 0.0
+def _units(scenario: Scenario, holding: Holding, class_name: str) -> int:
+    system = scenario.classes[class_name]
+    return (holding.launchers if isinstance(system, OffensiveClass) else holding.units) or 0
 
 
-def _vary(
-    base: Scenario,
-    zeroed: Scenario,
-    side: Side,
-    forces_side: Any,
-    state: str,
-    rival: str,
-    axis: AxisSpec,
-    counts: FloatArray,
-) -> Side:
-    """``side`` (batch of cells) with the axis holding set to ``counts`` per cell."""
-    class_name = axis_class(base, axis.party, axis.system)
-    system_class = base.classes[class_name]
-    rounds_per_launcher, interceptors_per_unit = _per_unit(base, axis.party, axis.system)
-    if isinstance(system_class, OffensiveClass):
-        column = next(
-            i
-            for i, label in enumerate(forces_side.elements)
-            if label.party == axis.party and label.key == axis.system and not label.note
-        )
-        launchers = np.array(side.offence.launchers, dtype=float, copy=True)
-        rounds = np.array(side.offence.rounds, dtype=float, copy=True)
-        launchers[:, column] = counts
-        rounds[:, column] = counts * rounds_per_launcher
-        return replace(side, offence=replace(side.offence, launchers=launchers, rounds=rounds))
-    if isinstance(system_class, AirDefenceClass):
-        column = forces_side.layers.index(class_name)
-        interceptors = np.array(side.defence.interceptors, dtype=float, copy=True)
-        channels = np.array(side.defence.channels, dtype=float, copy=True)
-        interceptors[:, column] += counts * interceptors_per_unit
-        channels[:, column] += counts * system_class.channels_per_battery
-        return replace(
-            side, defence=replace(side.defence, interceptors=interceptors, channels=channels)
-        )
-    assert isinstance(system_class, ElectronicWarfareClass)
-    units: dict[str, Array] = {
-        k: np.asarray(float(v)) for k, v in ew_units(zeroed, state, rival).items()
-    }
-    units[class_name] = units.get(class_name, np.asarray(0.0)) + counts
-    factor = np.broadcast_to(combined_ew_factor(base, units), counts.shape).astype(float)
-    return replace(side, defence=replace(side.defence, guided_arrival_factor=factor))
+def axis_item(scenario: Scenario, party: str, key: str) -> DeliveryItem:
+    """One unit of a map axis (a launcher, a battery or an EW unit) as a delivery.
+
+    A held holding gives its own rounds or interceptors per unit; a class the party
+    does not hold yet takes them from a supplier's package of that class for the
+    party, else from the class's defaults (a launcher carries one load per wave).
+    """
+    class_name = axis_class(scenario, party, key)
+    system = scenario.classes[class_name]
+    held = scenario.party_inventory(party).get(key)
+    if held is not None and _units(scenario, held, class_name):
+        return DeliveryItem(key, party, {key: held}, per=_units(scenario, held, class_name))
+    holding = _package_holding(scenario, party, class_name)
+    if holding is None:
+        if isinstance(system, OffensiveClass):
+            rounds = system.rounds_per_launcher_per_wave * scenario.exchange.waves
+            holding = Holding(system=class_name, launchers=1, rounds=rounds)
+        else:
+            holding = Holding(system=class_name, units=1)
+    holding = holding.model_copy(update={"system": class_name})
+    return DeliveryItem(key, party, {key: holding}, per=_units(scenario, holding, class_name))
 
 
 @dataclass(frozen=True)
@@ -220,8 +164,16 @@ class DeterrenceMap(Plottable):
     def status(self) -> Array:
         """Status label per cell."""
         codes = self.a_deterred.astype(int) + 2 * self.b_deterred.astype(int)
-        labels: Array = np.array(STATUS_CODES)[codes]
+        labels: Array = np.array(STATUS_LABELS)[codes]
         return labels
+
+    def status_at(self, x: float, y: float) -> str:
+        """The status of the cell at (x, y), which must be a grid point."""
+        column = np.flatnonzero(np.isclose(self.x.values, x))
+        row = np.flatnonzero(np.isclose(self.y.values, y))
+        if not column.size or not row.size:
+            raise ValueError(f"({x:g}, {y:g}) is not a point of the grid")
+        return str(self.status[row[0], column[0]])
 
     def to_frame(self) -> pd.DataFrame:
         """One row per grid cell, ready to plot (x, y, status and outcomes)."""
@@ -266,51 +218,44 @@ class DeterrenceMap(Plottable):
 
 
 def deterrence_map(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     a: str,
     b: str,
     x: AxisSpec,
     y: AxisSpec,
     *,
     first_strike_advantage: bool = True,
+    seed: SeedLike | None = 0,
 ) -> DeterrenceMap:
     """Deterrence regions of dyad (a, b) over the grid ``x.values`` by ``y.values``.
 
-    Uses the expected-value exchange and the expected-value deterrence criterion in
-    every cell. With ``first_strike_advantage`` the striker's split search runs in
-    every cell too (slower).
+    Each cell is a variant for the evaluator, with its deterrence criterion (``seed``
+    keys the estimates of the ``probability`` criterion). With
+    ``first_strike_advantage`` the striker's split search runs in every cell too.
     """
+    scenario = load_scenario(scenario)
     for name in (a, b):
         if name not in scenario.states:
             raise InputError(f"unknown state '{name}'", suggest(name, scenario.states))
-    owners = {
-        "x": check_axis(scenario, a, b, x.party, x.system),
-        "y": check_axis(scenario, a, b, y.party, y.system),
-    }
+    check_axis(scenario, a, b, x.party, x.system)
+    check_axis(scenario, a, b, y.party, y.system)
     if (x.party, x.system) == (y.party, y.system):
         raise InputError("the two axes name the same holding", "choose two different holdings")
-    zeroed = _zero_holding(_zero_holding(scenario, x.party, x.system), y.party, y.system)
-    forces = dyad_forces(zeroed, a, b)
+    items = (axis_item(scenario, x.party, x.system), axis_item(scenario, y.party, y.system))
     xs, ys = np.meshgrid(x.values.astype(float), y.values.astype(float))
-    cells = xs.size
-    sides = {"a": tile_side(forces.a.side, cells), "b": tile_side(forces.b.side, cells)}
-    labels = {"a": forces.a, "b": forces.b}
-    states = {"a": (a, b), "b": (b, a)}
-    for axis, counts in ((x, xs.ravel()), (y, ys.ravel())):
-        key = owners["x" if axis is x else "y"]
-        state, rival = states[key]
-        sides[key] = _vary(scenario, zeroed, sides[key], labels[key], state, rival, axis, counts)
-    a_first = replace(forces.a_first, striker=sides["a"], victim=sides["b"])
-    b_first = replace(forces.b_first, striker=sides["b"], victim=sides["a"])
-    a_limited = exchange_expected(a_first, damage_limiting_split(a_first))
-    b_limited = exchange_expected(b_first, damage_limiting_split(b_first))
-    shape = xs.shape
-    a_deterred = (a_limited.retaliation_damage >= sides["a"].unacceptable_damage).reshape(shape)
-    b_deterred = (b_limited.retaliation_damage >= sides["b"].unacceptable_damage).reshape(shape)
-    fsa_a = np.full(shape, np.nan)
-    fsa_b = np.full(shape, np.nan)
-    if first_strike_advantage:
-        fsa_a, fsa_b = _first_strike_advantages(scenario, a_first, b_first, shape)
+    cells = np.column_stack([xs.ravel(), ys.ravel()])
+    metrics = evaluate(
+        scenario,
+        items,
+        cells,
+        models=[dyad_model(scenario, items, a, b)],
+        first_strike=first_strike_advantage,
+        seed=seed,
+    )
+
+    def grid(name: str) -> FloatArray:
+        return np.asarray(metrics.values[name][:, 0].reshape(xs.shape), dtype=float)
+
     return DeterrenceMap(
         scenario=scenario.name,
         a=a,
@@ -321,37 +266,17 @@ def deterrence_map(
             current_count(scenario, x.party, x.system),
             current_count(scenario, y.party, y.system),
         ),
-        a_deterred=a_deterred,
-        b_deterred=b_deterred,
-        retaliation_by_a=b_limited.retaliation_damage.reshape(shape),
-        retaliation_by_b=a_limited.retaliation_damage.reshape(shape),
-        survivability_a=b_limited.victim_surviving_share.reshape(shape),
-        survivability_b=a_limited.victim_surviving_share.reshape(shape),
-        first_strike_advantage_a=fsa_a,
-        first_strike_advantage_b=fsa_b,
+        a_deterred=grid("a_deterred").astype(bool),
+        b_deterred=grid("b_deterred").astype(bool),
+        retaliation_by_a=grid("retaliation_a"),
+        retaliation_by_b=grid("retaliation_b"),
+        survivability_a=grid("survivability_a"),
+        survivability_b=grid("survivability_b"),
+        first_strike_advantage_a=grid("fsa_a"),
+        first_strike_advantage_b=grid("fsa_b"),
         x_unit=axis_unit(scenario, x),
         y_unit=axis_unit(scenario, y),
     )
-
-
-def _first_strike_advantages(
-    scenario: Scenario, a_first: Direction, b_first: Direction, shape: tuple[int, ...]
-) -> tuple[FloatArray, FloatArray]:
-    settings = scenario.exchange
-    weights = (settings.dealt_weight, settings.suffered_weight)
-    outcomes = {}
-    for key, direction in (("a", a_first), ("b", b_first)):
-        choice = best_split_expected(
-            direction,
-            levels=settings.split_levels,
-            dealt_weight=weights[0],
-            suffered_weight=weights[1],
-        )
-        outcomes[key] = exchange_expected(direction, choice.split)
-    a_value, b_value = a_first.striker.value_at_risk, b_first.striker.value_at_risk
-    fsa_a = first_strike_advantage(outcomes["a"], outcomes["b"], a_value, b_value, *weights)
-    fsa_b = first_strike_advantage(outcomes["b"], outcomes["a"], b_value, a_value, *weights)
-    return fsa_a.reshape(shape), fsa_b.reshape(shape)
 
 
 def axis_unit(scenario: Scenario, axis: AxisSpec) -> str:

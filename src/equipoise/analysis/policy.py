@@ -1,4 +1,4 @@
-"""What-if deliveries, recommended plans and policy comparisons (DOMAIN.md §6).
+"""What-if deliveries, recommended plans and policy comparisons (docs/model.md §8).
 
 The search runs on the expected-value exchange in batches (analysis.supply); the
 plans it picks, and any what-if delivery, are then assessed with the full
@@ -9,74 +9,32 @@ shown side by side differ only because of the deliveries.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from equipoise.analysis.assess import analyze
-from equipoise.analysis.results import AnalysisResult, DyadAssessment, Plottable, clean
-from equipoise.analysis.supply import (
+from equipoise.analysis.deliveries import (
     PlanKey,
     PlanSummary,
-    PolicyWeights,
-    SearchOutcome,
     apply_plan,
-    parse_policy,
+    parse_delivery,
     plan_of,
     plan_problems,
-    resolve_package,
-    search,
     summarise_plan,
 )
-from equipoise.domain.problems import suggest
+from equipoise.analysis.metrics import SIDE_METRICS
+from equipoise.analysis.policies import Policy, PolicyWeights, parse_policy
+from equipoise.analysis.results import AnalysisResult, DyadAssessment, Plottable, clean
+from equipoise.analysis.settings import RunSettings
+from equipoise.analysis.supply import SearchOutcome, search
+from equipoise.domain.loading import load_scenario
 from equipoise.domain.scenario import Scenario
 from equipoise.engines.random import SeedLike
 from equipoise.errors import InputError
-
-METRICS = (
-    ("deterred", "deterred from striking first"),
-    ("first_strike_advantage", "first-strike advantage"),
-    ("second_strike_survivability", "second-strike survivability"),
-    ("retaliation_probability", "P(retaliation >= rival's threshold)"),
-    ("damage_suffered_struck_first", "damage suffered when struck first"),
-    ("damage_dealt_struck_first", "damage dealt when struck first"),
-)
-
-
-def parse_delivery(scenario: Scenario, text: str) -> tuple[PlanKey, int]:
-    """'RECIPIENT:PACKAGE' or 'RECIPIENT:PACKAGExN' (PACKAGE may be SUPPLIER.PACKAGE)."""
-    recipient, colon, rest = text.partition(":")
-    if not colon or not recipient or not rest:
-        raise InputError(
-            f"--deliver '{text}' should be RECIPIENT:PACKAGE[xN]",
-            "for example --deliver IRN:sam-battery or --deliver IRN:sam-batteryx2",
-        )
-    if recipient not in scenario.states:
-        raise InputError(
-            f"--deliver '{text}': unknown recipient '{recipient}'",
-            suggest(recipient, scenario.states),
-        )
-    found = resolve_package(scenario, rest)
-    quantity = 1
-    counted = re.fullmatch(r"(.+)x(\d+)", rest)
-    if found is None and counted is not None:
-        found = resolve_package(scenario, counted.group(1))
-        quantity = int(counted.group(2))
-    if found is None:
-        names = [p for s in scenario.suppliers.values() for p in s.packages]
-        names += [f"{n}.{p}" for n, s in scenario.suppliers.items() for p in s.packages]
-        raise InputError(
-            f"--deliver '{text}': unknown package '{rest}'",
-            f"{suggest(rest, names)} `equipoise show SCENARIO` lists the suppliers' packages.",
-        )
-    if quantity < 1:
-        raise InputError(
-            f"--deliver '{text}': quantity must be at least 1", "write e.g. IRN:sam-batteryx2"
-        )
-    return (found[0], found[1], recipient), quantity
 
 
 @dataclass(frozen=True)
@@ -98,7 +56,8 @@ class Comparison(Plottable):
                 label = "P(prevails), mean of striking first and struck first"
                 rows.append(_row(old, old.a, label, p_old, p_new))
             for side_old, side_new in zip(old.sides, new.sides, strict=True):
-                for name, label in METRICS:
+                for metric in SIDE_METRICS:
+                    name, label = metric.name, metric.label
                     value_old, value_new = getattr(side_old, name), getattr(side_new, name)
                     if hasattr(value_old, "mean"):
                         value_old, value_new = value_old.mean, value_new.mean
@@ -185,9 +144,8 @@ def commitment_problems(
 def compare_plan(
     scenario: Scenario,
     plan: Mapping[PlanKey, int],
+    settings: RunSettings,
     *,
-    trials: int,
-    seed: SeedLike | None,
     warnings: Sequence[str] = (),
 ) -> Comparison:
     """Analyse the scenario before and after the plan, same seed, same trials.
@@ -195,21 +153,25 @@ def compare_plan(
     Also warns of commitment problems: pending deliveries shifting the balance by
     more than the costs of war.
     """
-    before = analyze(scenario, trials=trials, seed=seed)
-    after = analyze(apply_plan(scenario, plan), trials=trials, seed=seed)
+    before = analyze(scenario, settings)
+    after = analyze(apply_plan(scenario, plan), settings)
     summary = summarise_plan(scenario, plan)
     shifts = commitment_problems(scenario, summary, before, after)
     return Comparison(summary, before, after, (*warnings, *shifts))
 
 
 def whatif(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     deliveries: Sequence[str],
+    settings: RunSettings | None = None,
     *,
-    trials: int = 10_000,
-    seed: SeedLike | None = 0,
+    trials: int | None = None,
+    seed: SeedLike | None = None,
+    workers: int | None = None,
 ) -> Comparison:
     """Every dyad metric before and after the given deliveries (what-if)."""
+    scenario = load_scenario(scenario)
+    settings = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
     if not deliveries:
         raise InputError(
             "whatif needs at least one --deliver", "for example --deliver IRN:sam-battery"
@@ -219,7 +181,7 @@ def whatif(
         key, quantity = parse_delivery(scenario, text)
         plan[key] = plan.get(key, 0) + quantity
     warnings = [f"this delivery breaks a supplier rule: {p}" for p in plan_problems(scenario, plan)]
-    return compare_plan(scenario, plan, trials=trials, seed=seed, warnings=warnings)
+    return compare_plan(scenario, plan, settings, warnings=warnings)
 
 
 @dataclass(frozen=True)
@@ -256,29 +218,33 @@ class Recommendation(Plottable):
 
 
 def recommend(
-    scenario: Scenario,
-    policy: str = "balancer",
+    scenario: Scenario | str | Path,
+    policy: str | Policy = "balancer",
     weights: PolicyWeights | None = None,
+    settings: RunSettings | None = None,
     *,
-    trials: int = 10_000,
-    seed: SeedLike | None = 0,
+    trials: int | None = None,
+    seed: SeedLike | None = None,
+    workers: int | None = None,
     method: str = "auto",
     time_limit: float | None = None,
 ) -> Recommendation:
     """The plan a policy chooses, and every dyad before and after it."""
+    scenario = load_scenario(scenario)
+    settings = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
     if not scenario.suppliers:
         raise InputError(
             f"scenario '{scenario.name}' has no suppliers",
             "add a 'suppliers:' block (see `equipoise show west-asia-2024`)",
         )
-    policy = parse_policy(scenario, policy)
+    chosen = parse_policy(scenario, policy)
     chosen_weights = weights or PolicyWeights()
     decisions_, outcome = search(
-        scenario, policy, chosen_weights, seed=seed, method=method, time_limit=time_limit
+        scenario, chosen, chosen_weights, seed=settings.seed, method=method, time_limit=time_limit
     )
     plan = plan_of(decisions_, outcome.quantities)
-    comparison = compare_plan(scenario, plan, trials=trials, seed=seed)
-    return Recommendation(policy, chosen_weights, outcome, comparison, len(decisions_))
+    comparison = compare_plan(scenario, plan, settings)
+    return Recommendation(chosen.name, chosen_weights, outcome, comparison, len(decisions_))
 
 
 @dataclass(frozen=True)
@@ -324,13 +290,17 @@ class PolicyComparison(Plottable):
 
 
 def compare_policies(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     weights: PolicyWeights | None = None,
+    settings: RunSettings | None = None,
     *,
-    trials: int = 4_000,
-    seed: SeedLike | None = 0,
+    trials: int | None = None,
+    seed: SeedLike | None = None,
+    workers: int | None = None,
 ) -> PolicyComparison:
     """Run every built-in policy on the scenario and assess its outcome."""
+    scenario = load_scenario(scenario)
+    settings = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
     if not scenario.suppliers:
         raise InputError(
             f"scenario '{scenario.name}' has no suppliers",
@@ -345,6 +315,4 @@ def compare_policies(
         }
     )
     policies = ["abstain", *[f"partisan:{state}" for state in armed], "balancer"]
-    return PolicyComparison(
-        tuple(recommend(scenario, p, weights, trials=trials, seed=seed) for p in policies)
-    )
+    return PolicyComparison(tuple(recommend(scenario, p, weights, settings) for p in policies))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from equipoise.analysis.metrics import ESTIMATED, DeterrenceStatus
 from equipoise.engines.dynamics import BargainingRange
 from equipoise.engines.types import FloatArray, IntArray
 
@@ -26,8 +27,6 @@ class Plottable:
 
         return plot_result(self, **options)
 
-
-DeterrenceStatus = Literal["mutual deterrence", "only A deterred", "only B deterred", "neither"]
 
 Z95 = 1.959963984540054
 
@@ -97,15 +96,16 @@ class Estimate:
 
 @dataclass(frozen=True)
 class SideAssessment:
-    """One side of a dyad (DOMAIN.md §3).
+    """One side of a dyad (docs/model.md §3).
 
     Damage is in the target's value units. ``first_strike_advantage`` is this side's
     net outcome (damage dealt as a share of the rival's value at risk minus damage
     suffered as a share of its own) when it strikes first, minus the same when the
     rival strikes first. ``second_strike_survivability`` is the share of its
     retaliatory force left after the rival's most disarming first strike;
-    ``retaliation_probability`` the probability that its retaliation then reaches
-    the rival's unacceptable damage. ``deterred`` says whether this side is
+    ``retaliation_damage`` the damage its retaliation then does and
+    ``retaliation_probability`` the probability that it reaches the rival's
+    unacceptable damage. ``deterred`` says whether this side is
     deterred from striking first.
     """
 
@@ -119,6 +119,7 @@ class SideAssessment:
     damage_suffered_struck_first: Estimate
     first_strike_advantage: Estimate
     second_strike_survivability: Estimate
+    retaliation_damage: Estimate
     retaliation_probability: Estimate
     deterred: bool
     counterforce_split: dict[str, float]
@@ -140,6 +141,9 @@ class SideAssessment:
             },
             "first_strike_advantage": self.first_strike_advantage.to_dict(),
             "second_strike_survivability": self.second_strike_survivability.to_dict(),
+            "after_rivals_most_disarming_strike": {
+                "retaliation_damage": self.retaliation_damage.to_dict(),
+            },
             "retaliation_crosses_rival_threshold": self.retaliation_probability.to_dict(),
             "deterred_from_striking_first": self.deterred,
         }
@@ -147,7 +151,8 @@ class SideAssessment:
 
 @dataclass(frozen=True)
 class LayerUse:
-    """Mean threats killed by each defence layer in one kind of strike."""
+    """Mean threats killed by one defence layer in one kind of strike, beside the strike's
+    mean rounds launched and leaked (at the defender's value, and at its launchers)."""
 
     strike: str
     defender: str
@@ -155,6 +160,27 @@ class LayerUse:
     intercepted: float
     launched: float
     leaked: float
+    leaked_at_launchers: float = 0.0
+
+
+@dataclass(frozen=True)
+class StrikeInterception:
+    """Where one kind of strike's rounds went (means over trials): killed by each layer,
+    through at the defender's value, through at its launchers, or lost before the
+    defences (reliability, arrival and electronic warfare)."""
+
+    strike: str
+    defender: str
+    launched: float
+    intercepted: dict[str, float]
+    leaked: float
+    leaked_at_launchers: float
+
+    @property
+    def failed(self) -> float:
+        """Rounds that never met the defences: launched minus every other outcome."""
+        met = sum(self.intercepted.values()) + self.leaked + self.leaked_at_launchers
+        return max(self.launched - met, 0.0)
 
 
 @dataclass(frozen=True)
@@ -180,13 +206,13 @@ class Bargaining:
     def of(cls, source: str, value: BargainingRange) -> Bargaining:
         return cls(
             source,
-            value.p_first,
-            value.p_second,
+            float(np.asarray(value.p_first)),
+            float(np.asarray(value.p_second)),
             value.cost_a,
             value.cost_b,
-            value.low,
-            value.high,
-            value.closed,
+            float(value.low),
+            float(value.high),
+            bool(value.closed),
         )
 
     @classmethod
@@ -261,6 +287,25 @@ class DyadAssessment(Plottable):
     bargaining: Bargaining | None = None
     histograms: tuple[DamageHistogram, ...] = field(default=(), compare=False, repr=False)
 
+    def interception(self) -> list[StrikeInterception]:
+        """Each kind of strike's rounds by outcome, the one breakdown every figure draws."""
+        strikes = dict.fromkeys(use.strike for use in self.layer_use)
+        out = []
+        for strike in strikes:
+            uses = [use for use in self.layer_use if use.strike == strike]
+            first = uses[0]
+            out.append(
+                StrikeInterception(
+                    strike,
+                    first.defender,
+                    first.launched,
+                    {use.layer: use.intercepted for use in uses},
+                    first.leaked,
+                    first.leaked_at_launchers,
+                )
+            )
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "a": self.a,
@@ -278,6 +323,7 @@ class DyadAssessment(Plottable):
                         "intercepted": use.intercepted,
                         "launched": use.launched,
                         "leaked": use.leaked,
+                        "leaked_at_launchers": use.leaked_at_launchers,
                     }
                 )
                 for use in self.layer_use
@@ -288,7 +334,7 @@ class DyadAssessment(Plottable):
 
 @dataclass(frozen=True)
 class CalibrationCheck:
-    """The model against a reported attack (DOMAIN.md §8)."""
+    """The model against a reported attack (docs/model.md §5)."""
 
     name: str
     attacker: str
@@ -317,17 +363,6 @@ class CalibrationCheck:
             "within_band": self.within_band,
             "source": self.source,
         }
-
-
-SIDE_COLUMNS = (
-    "damage_dealt_striking_first",
-    "damage_suffered_striking_first",
-    "damage_dealt_struck_first",
-    "damage_suffered_struck_first",
-    "first_strike_advantage",
-    "second_strike_survivability",
-    "retaliation_probability",
-)
 
 
 @dataclass(frozen=True)
@@ -378,7 +413,7 @@ class AnalysisResult(Plottable):
                     "bargaining_high": None if bargain is None else bargain.high,
                     "bargaining_closed": None if bargain is None else bargain.closed,
                 }
-                for name in SIDE_COLUMNS:
+                for name in ESTIMATED:
                     estimate: Estimate = getattr(side, name)
                     row[name] = estimate.mean
                     row[f"{name}_low"] = estimate.low

@@ -7,8 +7,12 @@ no model logic lives here. Errors caused by the input print one readable message
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import os
+import re
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +22,7 @@ from typing import Any, NoReturn
 import click
 import numpy as np
 
-from equipoise.analysis.assess import DEFAULT_TRIALS, analyze
+from equipoise.analysis.assess import analyze
 from equipoise.analysis.balance import balance, parse_years
 from equipoise.analysis.claims import analyze_claims, claims_report, load_claims
 from equipoise.analysis.dynamics import (
@@ -37,9 +41,10 @@ from equipoise.analysis.mapping import (
     deterrence_map,
     parse_axis_name,
 )
+from equipoise.analysis.policies import PolicyWeights
 from equipoise.analysis.policy import compare_policies, recommend, whatif
 from equipoise.analysis.results import AnalysisResult
-from equipoise.analysis.supply import PolicyWeights
+from equipoise.analysis.settings import DEFAULT_TRIALS, RunSettings
 from equipoise.data import states as nmc_states
 from equipoise.domain.claims import ClaimsBlock
 from equipoise.domain.loading import (
@@ -110,8 +115,20 @@ def load(name_or_path: str) -> Scenario:
 
 
 def refuse_to_overwrite(path: Path, force: bool) -> None:
-    """Nothing the user wrote is replaced unless they pass --force."""
-    if path.exists() and not force:
+    """Nothing the user wrote is replaced unless they pass --force; nothing but a file
+    (or a device such as /dev/null) is written at all."""
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InputError(f"cannot write {path}: {reason}", "choose a writable path") from None
+    if stat.S_ISDIR(info.st_mode) or stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode):
+        raise InputError(
+            f"cannot write {path}: it is a directory, pipe or socket", "name a file to write"
+        )
+    if not force:
         raise InputError(
             f"{path} already exists", "choose another name, or pass --force to overwrite it"
         )
@@ -125,10 +142,9 @@ def write_output(text: str, path: Path | None, force: bool) -> None:
     refuse_to_overwrite(path, force)
     try:
         path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    except OSError as error:
-        raise InputError(
-            f"cannot write {path}: {error.strerror or error}", "choose a writable path"
-        ) from None
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InputError(f"cannot write {path}: {reason}", "choose a writable path") from None
     click.echo(f"wrote {path}", err=True)
 
 
@@ -149,6 +165,80 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | Non
         yield bar.update
 
 
+def finite_number(text: str | float, flag: str, low: float, high: float) -> float:
+    """``text`` as a finite number in [low, high], or an InputError naming ``flag``."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"{flag}: '{text}' is not a number", f"write a number from {low:g} to {high:g}"
+        ) from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise InputError(
+            f"{flag}: {text} is out of range", f"write a finite number from {low:g} to {high:g}"
+        )
+    return value
+
+
+class FiniteFloat(click.ParamType):
+    """A finite number in [low, high] (or (low, high] with ``low_open``): nan, inf and
+    out-of-range values are refused with the flag's name, where click's FloatRange lets
+    nan through."""
+
+    name = "number"
+
+    def __init__(self, low: float, high: float, *, low_open: bool = False) -> None:
+        self.low, self.high, self.low_open = low, high, low_open
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            number = finite_number(value, "", self.low, self.high)
+        except InputError:
+            number = math.nan
+        if math.isnan(number) or (self.low_open and number <= self.low):
+            above = "above" if self.low_open else "from"
+            self.fail(
+                f"{value!r} is not a finite number {above} {self.low:g} to {self.high:g}; "
+                f"fix: write e.g. {min(max(1.0, self.low), self.high):g}",
+                param,
+                ctx,
+            )
+        return number
+
+
+MAX_WEIGHT = 1e6
+MAX_DELIVERY_QUANTITY = 1000
+MAX_AXIS_COUNT = 10_000_000
+
+
+def check_weights(ctx: click.Context, param: click.Parameter, text: str | None) -> str | None:
+    """Every number in --weights is finite and at most MAX_WEIGHT."""
+    for part in (text or "").split(","):
+        name, equals, number = part.partition("=")
+        if equals:
+            finite_number(number.strip(), f"--weights {name.strip()}", 0.0, MAX_WEIGHT)
+    return text
+
+
+def check_deliveries(
+    ctx: click.Context, param: click.Parameter, texts: tuple[str, ...]
+) -> tuple[str, ...]:
+    """A --deliver quantity (PACKAGExN) is at most MAX_DELIVERY_QUANTITY."""
+    for text in texts:
+        counted = re.search(r"x(\d+)$", text)
+        if counted is not None and (
+            len(counted.group(1)) > 6 or int(counted.group(1)) > MAX_DELIVERY_QUANTITY
+        ):
+            raise InputError(
+                f"--deliver '{text[:80]}': {counted.group(1)[:20]} packages is above the limit "
+                f"of {MAX_DELIVERY_QUANTITY}",
+                "deliver fewer packages, e.g. IRN:sam-batteryx2",
+            )
+    return texts
+
+
 output_option = click.option(
     "-o",
     "--output",
@@ -156,6 +246,37 @@ output_option = click.option(
     help="Write to this file instead of stdout.",
 )
 force_option = click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+seed_option = click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True)
+
+
+def run_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--trials, --seed and --workers, defined once, handed to the command as ``run``."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, trials: int, seed: int, workers: int, **kwargs: Any) -> None:
+        command(*args, run=RunSettings(trials, seed, workers), **kwargs)
+
+    options = (
+        click.option(
+            "--trials",
+            type=click.IntRange(2, 10_000_000),
+            default=DEFAULT_TRIALS,
+            show_default=True,
+            help="Stochastic trials per exchange.",
+        ),
+        seed_option,
+        click.option(
+            "--workers",
+            type=click.IntRange(1, 256),
+            default=1,
+            show_default=True,
+            help="Processes to use (the same seed gives the same numbers).",
+        ),
+    )
+    decorated: Callable[..., None] = wrapper
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -222,19 +343,13 @@ def schema(output: Path | None, force: bool) -> None:
 
 @cli.command(name="analyze")
 @click.argument("scenario", required=False, default=DEFAULT_SCENARIO)
-@click.option(
-    "--trials", type=click.IntRange(2, 10_000_000), default=DEFAULT_TRIALS, show_default=True
-)
-@click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True)
+@run_options
 @click.option(
     "--format",
     "output_format",
     type=click.Choice(["table", "json", "csv"]),
     default="table",
     show_default=True,
-)
-@click.option(
-    "--workers", type=click.IntRange(1, 256), default=1, show_default=True, help="Processes to use."
 )
 @click.option(
     "--plot",
@@ -256,10 +371,8 @@ def schema(output: Path | None, force: bool) -> None:
 @force_option
 def analyze_command(
     scenario: str,
-    trials: int,
-    seed: int,
+    run: RunSettings,
     output_format: str,
-    workers: int,
     plot_dir: Path | None,
     claims_path: str | None,
     output: Path | None,
@@ -272,11 +385,11 @@ def analyze_command(
     """
     model = load(scenario)
     if claims_path is not None:
-        worlds = analyze_claims(model, _claims_block(model, claims_path), seed=seed)
+        worlds = analyze_claims(model, _claims_block(model, claims_path), seed=run.seed)
         _emit(worlds, worlds_text(worlds), output_format, output, force)
         return
-    with progress_bar(2 * trials * len(model.dyads), "simulating") as progress:
-        result = analyze(model, trials=trials, seed=seed, workers=workers, progress=progress)
+    with progress_bar(2 * run.trials * len(model.dyads), "simulating") as progress:
+        result = analyze(model, run, progress=progress)
     if plot_dir is not None:
         write_analysis_figures(result, plot_dir, force)
     _emit(result, analysis_text(result), output_format, output, force)
@@ -300,14 +413,16 @@ def write_analysis_figures(result: AnalysisResult, folder: Path, force: bool) ->
             click.echo(f"wrote {path}", err=True)
 
 
-def _range(text: str | None, current: float) -> tuple[float, float]:
+def _range(text: str | None, current: float, flag: str = "--x-range") -> tuple[float, float]:
     if text is None:
         return 0.0, max(2.0 * current, 10.0)
-    low, _, high = text.partition(":")
-    try:
-        return float(low), float(high)
-    except ValueError:
-        raise InputError(f"range '{text}' is not LOW:HIGH", "write e.g. 0:200") from None
+    low, colon, high = text.partition(":")
+    if not colon:
+        raise InputError(f"{flag} '{text}' is not LOW:HIGH", "write e.g. 0:200")
+    return (
+        finite_number(low, f"{flag} {text}", 0.0, MAX_AXIS_COUNT),
+        finite_number(high, f"{flag} {text}", 0.0, MAX_AXIS_COUNT),
+    )
 
 
 @cli.command(name="map")
@@ -361,7 +476,7 @@ def map_command(
         if not colon:
             raise InputError(f"--dyad '{dyad_text}' should be A:B", "for example --dyad IRN:ISR")
     axes = []
-    for text, span in ((x_text, x_range), (y_text, y_range)):
+    for text, span, flag in ((x_text, x_range, "--x-range"), (y_text, y_range, "--y-range")):
         party, system = parse_axis_name(text)
         if party not in model.states and party not in model.backers:
             raise InputError(
@@ -373,7 +488,7 @@ def map_command(
                 f"{suggest(system, [*model.classes, *model.party_inventory(party)])} "
                 "`equipoise show` lists classes and holdings",
             )
-        low, high = _range(span, current_count(model, party, system))
+        low, high = _range(span, current_count(model, party, system), flag)
         axes.append(AxisSpec(party, system, axis_values(low, high, steps)))
     result = deterrence_map(model, a, b, axes[0], axes[1], first_strike_advantage=not no_fsa)
     if plot is not None:
@@ -408,7 +523,11 @@ format_option = click.option(
 @click.argument("states", nargs=-1)
 @click.option("--years", help="FIRST-LAST, e.g. 1990-2016 (default: every year both exist).")
 @click.option(
-    "--exponent", type=float, default=1.0, show_default=True, help="Contest function exponent m."
+    "--exponent",
+    type=FiniteFloat(0.0, 20.0, low_open=True),
+    default=1.0,
+    show_default=True,
+    help="Contest function exponent m.",
 )
 @click.option("--list", "list_states", is_flag=True, help="List the states and their codes.")
 @format_option
@@ -526,12 +645,6 @@ def attrition_command(
     _emit(fit, fit_text(fit), output_format, output, force)
 
 
-trials_option = click.option(
-    "--trials", type=click.IntRange(2, 10_000_000), default=DEFAULT_TRIALS, show_default=True
-)
-seed_option = click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True)
-
-
 @cli.command(name="whatif")
 @click.argument("scenario")
 @click.option(
@@ -539,25 +652,24 @@ seed_option = click.option("--seed", type=click.IntRange(0, None), default=0, sh
     "deliveries",
     multiple=True,
     required=True,
+    callback=check_deliveries,
     help="RECIPIENT:PACKAGE or RECIPIENT:PACKAGExN (PACKAGE may be SUPPLIER.PACKAGE); repeatable.",
 )
-@trials_option
-@seed_option
+@run_options
 @format_option
 @output_option
 @force_option
 def whatif_command(
     scenario: str,
     deliveries: tuple[str, ...],
-    trials: int,
-    seed: int,
+    run: RunSettings,
     output_format: str,
     output: Path | None,
     force: bool,
 ) -> None:
     """Every dyad metric before and after the given deliveries, changes marked."""
     model = load(scenario)
-    result = whatif(model, list(deliveries), trials=trials, seed=seed)
+    result = whatif(model, list(deliveries), run)
     _emit(result, comparison_text(result), output_format, output, force)
 
 
@@ -568,7 +680,8 @@ def whatif_command(
 )
 @click.option(
     "--weights",
-    help="Objective weights, e.g. mutual=1000,fsa=10,range=10,cost=1 (see docs/model.md §9).",
+    callback=check_weights,
+    help="Objective weights, e.g. mutual=1000,fsa=10,range=10,cost=1 (see docs/model.md §8).",
 )
 @click.option(
     "--method",
@@ -577,11 +690,8 @@ def whatif_command(
     show_default=True,
     help="auto: enumerate when the plan space is small enough, else local search.",
 )
-@click.option(
-    "--time-limit", type=click.FloatRange(0.1, 3600), help="Seconds for the local search."
-)
-@trials_option
-@seed_option
+@click.option("--time-limit", type=FiniteFloat(0.1, 3600), help="Seconds for the local search.")
+@run_options
 @format_option
 @output_option
 @force_option
@@ -591,8 +701,7 @@ def recommend_command(
     weights: str | None,
     method: str,
     time_limit: float | None,
-    trials: int,
-    seed: int,
+    run: RunSettings,
     output_format: str,
     output: Path | None,
     force: bool,
@@ -607,8 +716,7 @@ def recommend_command(
         model,
         policy,
         PolicyWeights.parse(weights),
-        trials=trials,
-        seed=seed,
+        run,
         method=method,
         time_limit=time_limit,
     )
@@ -617,24 +725,26 @@ def recommend_command(
 
 @cli.command(name="compare-policies")
 @click.argument("scenario")
-@click.option("--weights", help="Objective weights, e.g. mutual=1000,fsa=10,range=10,cost=1.")
-@click.option("--trials", type=click.IntRange(2, 10_000_000), default=4_000, show_default=True)
-@seed_option
+@click.option(
+    "--weights",
+    callback=check_weights,
+    help="Objective weights, e.g. mutual=1000,fsa=10,range=10,cost=1.",
+)
+@run_options
 @format_option
 @output_option
 @force_option
 def compare_policies_command(
     scenario: str,
     weights: str | None,
-    trials: int,
-    seed: int,
+    run: RunSettings,
     output_format: str,
     output: Path | None,
     force: bool,
 ) -> None:
     """Abstain, partisan (each side armed) and balancer in one table."""
     model = load(scenario)
-    result = compare_policies(model, PolicyWeights.parse(weights), trials=trials, seed=seed)
+    result = compare_policies(model, PolicyWeights.parse(weights), run)
     _emit(result, policies_text(result), output_format, output, force)
 
 
@@ -679,7 +789,7 @@ def claims_command(
     """Each claim's posterior probability with the arithmetic shown."""
     model = load(scenario)
     block = _claims_block(model, claims_path)
-    report = claims_report(model, block, value_of_information_=voi, seed=seed)
+    report = claims_report(model, block, rank_by_information=voi, seed=seed)
     _emit(report, claims_text(report), output_format, output, force)
 
 
@@ -692,12 +802,12 @@ def claims_command(
     required=True,
     help="The HTML file to write.",
 )
-@click.option("--trials", type=click.IntRange(2, 10_000_000), default=4_000, show_default=True)
-@seed_option
+@run_options
 @click.option(
     "--deliver",
     "deliveries",
     multiple=True,
+    callback=check_deliveries,
     help="What-if deliveries to show (RECIPIENT:PACKAGE[xN]); default: the policy's plan.",
 )
 @click.option("--policy", default="balancer", show_default=True, help="Policy whose plan is shown.")
@@ -705,8 +815,7 @@ def claims_command(
 def report_command(
     scenario: str,
     output: Path,
-    trials: int,
-    seed: int,
+    run: RunSettings,
     deliveries: tuple[str, ...],
     policy: str,
     force: bool,
@@ -720,7 +829,7 @@ def report_command(
         raise InputError(
             f"cannot write {output}: no such directory {output.parent}", "choose a writable path"
         )
-    report = build_report(model, trials=trials, seed=seed, deliveries=deliveries, policy=policy)
+    report = build_report(model, run, deliveries=deliveries, policy=policy)
     write_output(report.html(), output, force)
 
 
@@ -730,3 +839,5 @@ def main() -> None:
 
 
 __all__ = ["cli", "main", "read_text_file"]
+from equipoise.cli import interception as _interception  # noqa: E402,F401  (registers its commands)
+from equipoise.cli import transfers as _transfers  # noqa: E402,F401  (registers its commands)

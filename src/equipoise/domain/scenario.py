@@ -17,6 +17,7 @@ from pydantic import Field, Strict, ValidationInfo, model_validator
 
 from equipoise.domain.claims import ClaimsBlock
 from equipoise.domain.common import (
+    MAX_VALUE,
     Count,
     Frozen,
     Name,
@@ -40,6 +41,12 @@ OFFENSIVE_KINDS: tuple[str, ...] = (
     "rocket_artillery",
 )
 GUIDED_BY_DEFAULT = frozenset({"cruise_missile", "drone"})
+MAX_ENTRIES = 500
+"""Most entries in one catalogue, inventory or list of a scenario (classes, states, ...)."""
+MAX_DYADS = 100
+"""Most dyads one scenario assesses."""
+MIN_COST = 1e-6
+"""Smallest package cost: budget / cost must stay a finite number of packages."""
 
 
 class OffensiveClass(Frozen):
@@ -82,7 +89,7 @@ class AirDefenceClass(Frozen):
     channels_per_battery: Count
     shots_per_threat: Annotated[int, Strict(), Field(ge=1, le=8)] = 1
     doctrine: Literal["shoot-shoot", "shoot-look-shoot"] = "shoot-shoot"
-    kill_probability: dict[Name, Probability]
+    kill_probability: dict[Name, Probability] = Field(max_length=MAX_ENTRIES)
     source: Text = "illustrative"
 
 
@@ -131,7 +138,7 @@ class State(Frozen):
     unacceptable_damage: Positive
     war_cost: Probability | None = None
     capability: Capability | None = None
-    inventory: dict[Name, Holding] = Field(default_factory=dict)
+    inventory: dict[Name, Holding] = Field(default_factory=dict, max_length=MAX_ENTRIES)
     source: Text = "illustrative"
 
 
@@ -147,8 +154,8 @@ class Backer(Frozen):
     joins: Name
     defence_only: bool = False
     targetable: bool = False
-    against: tuple[Name, ...] = ()
-    inventory: dict[Name, Holding] = Field(default_factory=dict)
+    against: tuple[Name, ...] = Field(default=(), max_length=MAX_ENTRIES)
+    inventory: dict[Name, Holding] = Field(default_factory=dict, max_length=MAX_ENTRIES)
     source: Text = "illustrative"
 
 
@@ -162,8 +169,8 @@ class Package(Frozen):
     """
 
     description: Text = ""
-    systems: dict[Name, Holding] = Field(min_length=1)
-    cost: Positive
+    systems: dict[Name, Holding] = Field(min_length=1, max_length=MAX_ENTRIES)
+    cost: Annotated[float, Strict(), Field(ge=MIN_COST, le=MAX_VALUE, allow_inf_nan=False)]
     delay_years: Annotated[int, Strict(), Field(ge=0, le=50)] = 0
     max_quantity: Annotated[int, Strict(), Field(ge=1, le=100)] = 1
     recipients: tuple[Name, ...] = ()
@@ -213,7 +220,7 @@ class Supplier(Frozen):
     name: Text = ""
     budget: Budget
     relations: dict[Name, Relation] = Field(default_factory=dict)
-    packages: dict[Name, Package] = Field(min_length=1)
+    packages: dict[Name, Package] = Field(min_length=1, max_length=MAX_ENTRIES)
     red_lines: RedLines = Field(default_factory=RedLines)
     source: Text = "illustrative"
 
@@ -227,16 +234,12 @@ class SearchSettings(Frozen):
 
     Plans with at most ``max_enumeration`` combinations are enumerated (proven
     optimal); larger spaces get a seeded local search stopped after
-    ``time_limit_s``. ``split_levels`` is the striker's split grid while searching,
-    and ``max_split_candidates`` caps it (beyond, one shared fraction for all
-    counterforce-capable elements): coarser than the analysis's, for speed; the
-    chosen plan is re-analysed with the full analysis.
+    ``time_limit_s``. Every plan is scored by the same evaluator as every other
+    command, with the striker's split grid of ``exchange``.
     """
 
     max_enumeration: Annotated[int, Strict(), Field(ge=1, le=1_000_000)] = 20_000
     time_limit_s: Annotated[float, Strict(), Field(gt=0, le=3600, allow_inf_nan=False)] = 20.0
-    split_levels: Annotated[int, Strict(), Field(ge=2, le=21)] = 5
-    max_split_candidates: Annotated[int, Strict(), Field(ge=1, le=4096)] = 625
 
 
 class Dyad(Frozen):
@@ -267,10 +270,16 @@ class Withdrawal(Frozen):
 
 
 class ExchangeSettings(Frozen):
-    """How exchanges are fought and how a striker ranks its options (DOMAIN.md §3)."""
+    """How exchanges are fought and how a striker ranks its options (docs/model.md §3).
+
+    The striker weighs ``split_levels`` counterforce fractions per capable element
+    while the grid has at most ``max_split_candidates`` points; beyond that one
+    shared fraction for all capable elements.
+    """
 
     waves: Annotated[int, Strict(), Field(ge=1, le=50)] = 1
     split_levels: Annotated[int, Strict(), Field(ge=2, le=21)] = 11
+    max_split_candidates: Annotated[int, Strict(), Field(ge=1, le=4096)] = 4096
     dealt_weight: NonNegative = 1.0
     suffered_weight: NonNegative = 1.0
 
@@ -279,13 +288,15 @@ class DeterrenceSettings(Frozen):
     """When a side counts as deterred.
 
     ``expected_value``: the rival's expected retaliation after this side's most
-    disarming first strike reaches its unacceptable damage (the mean-field exchange
-    that the deterrence map also draws). ``probability``: the stochastic probability
-    of that is at least ``confidence``.
+    disarming first strike reaches its unacceptable damage (the mean-field exchange).
+    ``probability``: the stochastic probability of that, estimated from ``trials``
+    trials per variant (seeded by the variant, so every command gets the same
+    estimate for the same forces), is at least ``confidence``.
     """
 
     criterion: Literal["expected_value", "probability"] = "expected_value"
     confidence: Probability = 0.5
+    trials: Annotated[int, Strict(), Field(ge=2, le=100_000)] = 1_000
 
 
 class BargainingSettings(Frozen):
@@ -330,14 +341,14 @@ class Scenario(Frozen):
     exchange: ExchangeSettings = Field(default_factory=ExchangeSettings)
     deterrence: DeterrenceSettings = Field(default_factory=DeterrenceSettings)
     bargaining: BargainingSettings = Field(default_factory=BargainingSettings)
-    classes: dict[Name, SystemClass]
-    states: dict[Name, State]
-    backers: dict[Name, Backer] = Field(default_factory=dict)
-    dyads: tuple[Dyad, ...] = Field(min_length=1)
-    withdrawals: tuple[Withdrawal, ...] = ()
-    calibration: tuple[CalibrationCase, ...] = ()
+    classes: dict[Name, SystemClass] = Field(max_length=MAX_ENTRIES)
+    states: dict[Name, State] = Field(max_length=MAX_ENTRIES)
+    backers: dict[Name, Backer] = Field(default_factory=dict, max_length=MAX_ENTRIES)
+    dyads: tuple[Dyad, ...] = Field(min_length=1, max_length=MAX_DYADS)
+    withdrawals: tuple[Withdrawal, ...] = Field(default=(), max_length=MAX_ENTRIES)
+    calibration: tuple[CalibrationCase, ...] = Field(default=(), max_length=MAX_ENTRIES)
     arms_race: ArmsRace | None = None
-    suppliers: dict[Name, Supplier] = Field(default_factory=dict)
+    suppliers: dict[Name, Supplier] = Field(default_factory=dict, max_length=MAX_ENTRIES)
     search: SearchSettings = Field(default_factory=SearchSettings)
     claims: ClaimsBlock | None = None
 

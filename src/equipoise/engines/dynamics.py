@@ -1,5 +1,5 @@
 """Balance of power and dynamics over time: contest functions, bargaining ranges,
-Richardson arms races and Lanchester attrition (DOMAIN.md §4-5).
+Richardson arms races and Lanchester attrition (docs/model.md §6-7).
 
 Pure functions on arrays, vectorised over a leading batch axis where it matters
 (many parameter sets at once).
@@ -35,29 +35,32 @@ class BargainingRange:
 
     A prefers war to any deal below ``low`` (its expected value of striking first);
     B prefers war to any deal above ``high``. With ``p_first > p_second`` (a
-    first-strike advantage) the range shrinks; it closes when ``low > high``.
+    first-strike advantage) the range shrinks; it closes when ``low > high``. The
+    probabilities may be arrays (a batch of variants); bounds are clipped to [0, 1]
+    and ``width`` is the clipped ``high - low`` (negative when closed).
     """
 
-    p_first: float
-    p_second: float
+    p_first: Numeric
+    p_second: Numeric
     cost_a: float
     cost_b: float
 
     @property
-    def low(self) -> float:
-        return max(0.0, self.p_first - self.cost_a)
+    def low(self) -> FloatArray:
+        return np.maximum(0.0, np.asarray(self.p_first, dtype=float) - self.cost_a)
 
     @property
-    def high(self) -> float:
-        return min(1.0, self.p_second + self.cost_b)
+    def high(self) -> FloatArray:
+        return np.minimum(1.0, np.asarray(self.p_second, dtype=float) + self.cost_b)
 
     @property
-    def width(self) -> float:
-        return self.high - self.low
+    def width(self) -> FloatArray:
+        return np.asarray(self.high - self.low, dtype=float)
 
     @property
-    def closed(self) -> bool:
-        return self.p_first - self.cost_a > self.p_second + self.cost_b
+    def closed(self) -> Array:
+        first = np.asarray(self.p_first, dtype=float) - self.cost_a
+        return np.asarray(first > np.asarray(self.p_second, dtype=float) + self.cost_b)
 
 
 def destruction_share(dealt_share: Numeric, suffered_share: Numeric) -> FloatArray:
@@ -163,6 +166,25 @@ def simulate_richardson(
         for step in range(steps_per_year):
             state = np.einsum("bij,bj->bi", phi, state) + np.einsum("bij,bj->bi", gamma, forcing)
             out[:, year * steps_per_year + step + 1] = state
+    return out
+
+
+def richardson_windows(c: RichardsonCoefficients, starts: Numeric, inputs: Numeric) -> FloatArray:
+    """Many short trajectories of one system at once: (windows, steps, 2) levels.
+
+    Window ``w`` starts at ``starts[w]`` (windows, 2) and is advanced one year per
+    step with the yearly inputs ``inputs[w]`` (windows, steps, 2), exactly as in
+    :func:`simulate_richardson`; the loop runs over the steps of a window only, so
+    fitting a long series costs a few short loops over arrays (multiple shooting).
+    """
+    phi, gamma = _one_year_maps(c.matrix()[:1], 1.0)
+    flows = np.asarray(inputs, dtype=float)
+    forcing = (c.constants()[:1] + flows) @ gamma[0].T
+    state = np.array(starts, dtype=float).reshape(-1, 2)
+    out = np.empty(flows.shape)
+    for step in range(flows.shape[1]):
+        state = state @ phi[0].T + forcing[:, step]
+        out[:, step] = state
     return out
 
 

@@ -119,6 +119,8 @@ class ExchangeOutcome:
     Damage is in the target's value units, clipped to its value at risk.
     ``victim_surviving_share`` is the share of the victim's retaliatory potential
     (fireable rounds weighted by unopposed deliverable damage) left after the strike.
+    ``first_strike_leakers`` are the rounds through the defences at the victim's value,
+    ``first_strike_counterforce_leakers`` those through at its launchers.
     """
 
     first_strike_damage: FloatArray
@@ -126,6 +128,7 @@ class ExchangeOutcome:
     victim_surviving_share: FloatArray
     first_strike_launched: FloatArray
     first_strike_leakers: FloatArray
+    first_strike_counterforce_leakers: FloatArray
     first_strike_intercepted_by_layer: FloatArray
     retaliation_launched: FloatArray
     retaliation_leakers: FloatArray
@@ -363,6 +366,9 @@ def _outcome(
         victim_surviving_share=surviving,
         first_strike_launched=np.asarray(first.launched.sum(axis=1), dtype=float),
         first_strike_leakers=np.asarray(first.leakers[:, :, 0].sum(axis=1), dtype=float),
+        first_strike_counterforce_leakers=np.asarray(
+            first.leakers[:, :, 1:].sum(axis=(1, 2)), dtype=float
+        ),
         first_strike_intercepted_by_layer=np.asarray(first.intercepted_by_layer, dtype=float),
         retaliation_launched=np.asarray(retaliation.launched.sum(axis=1), dtype=float),
         retaliation_leakers=np.asarray(retaliation.leakers[:, :, 0].sum(axis=1), dtype=float),
@@ -420,9 +426,13 @@ def exchange_stochastic(
 
 
 def counterforce_capable(direction: Direction) -> BoolArray:
-    """Striker elements whose rounds can destroy launchers the victim exposes."""
+    """Striker elements whose rounds can destroy launchers the victim exposes (elements
+    with no launcher in any batch row are left out: they add nothing to choose)."""
     has_targets = bool(direction.victim.offence.targetable.any())
-    return np.asarray((direction.striker.offence.counterforce_kill > 0.0) & has_targets, dtype=bool)
+    fielded = (np.asarray(direction.striker.offence.launchers) > 0).any(axis=0)
+    return np.asarray(
+        (direction.striker.offence.counterforce_kill > 0.0) & fielded & has_targets, dtype=bool
+    )
 
 
 def damage_limiting_split(direction: Direction) -> FloatArray:

@@ -18,7 +18,8 @@ from matplotlib.patches import Patch
 from equipoise.analysis.balance import BalanceResult
 from equipoise.analysis.claims import ClaimsReport, WorldAnalysis
 from equipoise.analysis.dynamics import ArmsRaceResult, AttritionResult, FitResult
-from equipoise.analysis.mapping import STATUS_CODES, DeterrenceMap
+from equipoise.analysis.mapping import DeterrenceMap
+from equipoise.analysis.metrics import STATUS_LABELS
 from equipoise.analysis.policy import Comparison, PolicyComparison, Recommendation
 from equipoise.analysis.results import AnalysisResult, DyadAssessment
 
@@ -76,7 +77,7 @@ def deterrence_map_figure(
     axes = figure.add_subplot()
     codes = result.a_deterred.astype(int) + 2 * result.b_deterred.astype(int)
     xs, ys = result.x.values, result.y.values
-    colours = [STATUS_COLOURS[label] for label in STATUS_CODES]
+    colours = [STATUS_COLOURS[label] for label in STATUS_LABELS]
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
     cmap = ListedColormap(colours)
@@ -90,7 +91,7 @@ def deterrence_map_figure(
         Patch(
             facecolor=STATUS_COLOURS[label], edgecolor="none", label=status_names.get(label, label)
         )
-        for label in STATUS_CODES
+        for label in STATUS_LABELS
     ]
     today = result.current
     handles.append(
@@ -145,35 +146,50 @@ def damage_figure(dyad: DyadAssessment, *, caption: str = "") -> Figure:
     return figure
 
 
+def _interception_bars(axes: Any, dyad: DyadAssessment, *, by_layer: bool) -> None:
+    """Stacked bars of :meth:`DyadAssessment.interception`, one per kind of strike; only
+    outcomes that occur get a bar and a legend entry."""
+    rows = dyad.interception()
+    strikes = [row.strike for row in rows]
+    layers = list(dict.fromkeys(layer for row in rows for layer in row.intercepted))
+    parts: list[tuple[str, np.ndarray, dict[str, Any]]] = []
+    if by_layer:
+        for index, layer in enumerate(layers):
+            values = np.array([row.intercepted.get(layer, 0.0) for row in rows])
+            parts.append((f"killed by {layer}", values, {"color": layer_colour(index)}))
+    else:
+        values = np.array([sum(row.intercepted.values()) for row in rows])
+        parts.append(("intercepted", values, {"color": OKABE_ITO["green"]}))
+    parts += [
+        (
+            "leaked at value",
+            np.array([row.leaked for row in rows]),
+            {"color": OKABE_ITO["vermillion"], "hatch": "//"},
+        ),
+        (
+            "leaked at launchers (counterforce)",
+            np.array([row.leaked_at_launchers for row in rows]),
+            {"color": "white", "edgecolor": OKABE_ITO["vermillion"], "hatch": "xx"},
+        ),
+        (
+            "failed or jammed before the defences",
+            np.array([row.failed for row in rows]),
+            {"color": OKABE_ITO["grey"]},
+        ),
+    ]
+    left = np.zeros(len(strikes))
+    for label, values, style in parts:
+        if values.any():
+            axes.barh(strikes, values, left=left, label=label, **style)
+            left += values
+
+
 def interception_figure(dyad: DyadAssessment, *, caption: str = "") -> Figure:
-    """Mean rounds per strike: killed by each defence layer, leaked, or failed before arrival."""
+    """Mean rounds per strike: killed by each defence layer, through at value, through at
+    the defender's launchers, or lost before the defences."""
     figure = _figure(9.0, 4.6)
     axes = figure.add_subplot()
-    strikes = list(dict.fromkeys(use.strike for use in dyad.layer_use))
-    layers = list(dict.fromkeys(use.layer for use in dyad.layer_use))
-    left = np.zeros(len(strikes))
-    for index, layer in enumerate(layers):
-        values = np.array(
-            [
-                sum(u.intercepted for u in dyad.layer_use if u.strike == s and u.layer == layer)
-                for s in strikes
-            ]
-        )
-        if values.any():
-            axes.barh(
-                strikes, values, left=left, color=layer_colour(index), label=f"killed by {layer}"
-            )
-            left += values
-    leaked = np.array([next(u.leaked for u in dyad.layer_use if u.strike == s) for s in strikes])
-    launched = np.array(
-        [next(u.launched for u in dyad.layer_use if u.strike == s) for s in strikes]
-    )
-    axes.barh(strikes, leaked, left=left, color=OKABE_ITO["vermillion"], hatch="//", label="leaked")
-    left += leaked
-    failed = np.maximum(launched - left, 0.0)
-    axes.barh(
-        strikes, failed, left=left, color=OKABE_ITO["grey"], label="failed or jammed before arrival"
-    )
+    _interception_bars(axes, dyad, by_layer=True)
     axes.set_xlabel("rounds per exchange (mean over trials)")
     axes.set_title(f"Interception and leak-through by layer, {dyad.a}-{dyad.b}")
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -201,11 +217,7 @@ def analysis_figure(result: AnalysisResult) -> Figure:
             axes.set_ylabel("share of trials")
             axes.legend(fontsize=7)
         axes = grid[row][2]
-        strikes = list(dict.fromkeys(u.strike for u in dyad.layer_use))
-        intercepted = [sum(u.intercepted for u in dyad.layer_use if u.strike == s) for s in strikes]
-        leaked = [next(u.leaked for u in dyad.layer_use if u.strike == s) for s in strikes]
-        axes.barh(strikes, intercepted, color=OKABE_ITO["green"], label="intercepted")
-        axes.barh(strikes, leaked, left=intercepted, color=OKABE_ITO["vermillion"], label="leaked")
+        _interception_bars(axes, dyad, by_layer=False)
         axes.set_xlabel("rounds (mean)")
         axes.set_title("interception", fontsize=9)
         axes.legend(fontsize=7)
@@ -346,7 +358,7 @@ def worlds_figure(result: WorldAnalysis, *, caption: str = "") -> Figure:
     axes = figure.add_subplot()
     labels = [f"{a}-{b}" for a, b in result.dyads]
     left = np.zeros(len(labels))
-    for status in STATUS_CODES:
+    for status in STATUS_LABELS:
         values = np.array([result.status_probabilities(i)[status] for i in range(len(labels))])
         axes.barh(labels, values, left=left, color=STATUS_COLOURS[status], label=status)
         left += values

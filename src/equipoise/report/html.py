@@ -11,12 +11,22 @@ import base64
 import html
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from equipoise.analysis.assess import analyze
 from equipoise.analysis.balance import balance
 from equipoise.analysis.claims import analyze_claims, claims_report_from
+from equipoise.analysis.deliveries import (
+    PlanKey,
+    apply_plan,
+    delivered_holdings,
+    parse_delivery,
+    plan_problems,
+)
 from equipoise.analysis.dynamics import arms_race
 from equipoise.analysis.mapping import (
     AxisSpec,
@@ -25,15 +35,18 @@ from equipoise.analysis.mapping import (
     current_count,
     deterrence_map,
 )
+from equipoise.analysis.policies import parse_policy
 from equipoise.analysis.policy import (
     Comparison,
+    PolicyComparison,
+    Recommendation,
     compare_plan,
     compare_policies,
-    parse_delivery,
     recommend,
 )
 from equipoise.analysis.results import AnalysisResult, clean
-from equipoise.analysis.supply import PlanKey, delivered_holdings, plan_problems
+from equipoise.analysis.settings import RunSettings
+from equipoise.domain.loading import load_scenario
 from equipoise.domain.scenario import OffensiveClass, Scenario
 from equipoise.plots import figure_bytes
 from equipoise.plots.figures import (
@@ -67,7 +80,7 @@ class ReportData:
 
     scenario: str
     title: str
-    seed: int
+    seed: int | None
     trials: int
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -116,76 +129,69 @@ def _main_offensive_holding(scenario: Scenario, state: str) -> str | None:
     return best
 
 
-def _axis_key(scenario: Scenario, state: str, class_name: str) -> str:
-    """The state's own holding of a class (to vary on a map axis), or the class itself."""
-    for key, holding in scenario.states[state].inventory.items():
-        if holding.class_name(key) == class_name and not holding.supplied_by:
-            return key
-    return class_name
-
-
-def _delivered_units(
+def _delivered(
     scenario: Scenario, plan: dict[PlanKey, int], recipient: str
-) -> dict[str, float]:
-    """Delivered launchers (offensive) or units (defence) per class for one recipient."""
-    out: dict[str, float] = {}
-    for (supplier, package, to), quantity in plan.items():
+) -> tuple[str, float] | None:
+    """The plan's largest delivered holding to ``recipient``: its key after the plan, and
+    its launchers (offensive) or units (defence)."""
+    best: tuple[str, float] | None = None
+    for (supplier, package, to), quantity in sorted(plan.items()):
         if to != recipient or not quantity:
             continue
         for key, holding in delivered_holdings(scenario, supplier, package, to, quantity).items():
-            class_name = holding.class_name(key)
-            count = (
-                holding.launchers
-                if isinstance(scenario.classes[class_name], OffensiveClass)
-                else holding.units
+            system = scenario.classes[holding.class_name(key)]
+            count = float(
+                (holding.launchers if isinstance(system, OffensiveClass) else holding.units) or 0
             )
-            out[class_name] = out.get(class_name, 0.0) + float(count or 0)
-    return out
+            if best is None or count > best[1]:
+                best = (key, count)
+    return best
 
 
 def _map_for_dyad(
     scenario: Scenario, a: str, b: str, plan: dict[PlanKey, int]
 ) -> tuple[DeterrenceMap, tuple[float, float] | None, str] | None:
-    """The dyad's deterrence map: an axis for the delivered class when the plan arms one side."""
+    """The dyad's deterrence map, drawn after the plan's deliveries (if any) so that its
+    marked point is exactly the scenario the tables report (the same evaluator). When
+    the plan arms one side, the delivered holding is the y axis and an arrow runs from
+    none of it to all of it."""
+    mapped_on = apply_plan(scenario, plan) if plan else scenario
     for recipient, rival in ((a, b), (b, a)):
-        delivered = _delivered_units(scenario, plan, recipient)
-        if not delivered:
-            continue
-        class_name = max(delivered, key=lambda name: delivered[name])
+        delivered = _delivered(scenario, plan, recipient)
         rival_key = _main_offensive_holding(scenario, rival)
-        if rival_key is None:
+        if delivered is None or rival_key is None:
             continue
-        y_key = _axis_key(scenario, recipient, class_name)
-        x_axis = (rival, rival_key)
-        y_axis = (recipient, y_key)
-        shift = (0.0, delivered[class_name])
+        x_axis, y_axis = (rival, rival_key), (recipient, delivered[0])
+        shift = delivered[1]
         break
     else:
         a_key, b_key = _main_offensive_holding(scenario, a), _main_offensive_holding(scenario, b)
         if a_key is None or b_key is None:
             return None
-        x_axis, y_axis, shift = (a, a_key), (b, b_key), (0.0, 0.0)
-    x_now = current_count(scenario, *x_axis)
-    y_now = current_count(scenario, *y_axis)
+        x_axis, y_axis, shift = (a, a_key), (b, b_key), 0.0
+    x_now = current_count(mapped_on, *x_axis)
+    y_now = current_count(mapped_on, *y_axis)
     x_values = axis_values(0, max(2 * x_now, 10.0), MAP_STEPS)
-    y_values = axis_values(0, max(2 * y_now, y_now + 2 * shift[1], 10.0), MAP_STEPS)
+    y_values = axis_values(0, max(2 * y_now, 10.0), MAP_STEPS)
     result = deterrence_map(
-        scenario,
+        mapped_on,
         a,
         b,
-        AxisSpec(*x_axis, x_values),
-        AxisSpec(*y_axis, y_values),
+        AxisSpec(*x_axis, np.union1d(x_values, [x_now])),
+        AxisSpec(*y_axis, np.union1d(y_values, [y_now - shift, y_now])),
         first_strike_advantage=False,
     )
-    after = None
-    described = "Regions of the expected-value exchange; the dot is today's count on each axis."
-    if shift[1]:
-        after = (x_now + shift[0], y_now + shift[1])
-        described += (
-            f" The arrow shows the {shift[1]:g} {result.y_unit} of {y_axis[1]} delivered to "
-            f"{y_axis[0]}; other deliveries in the plan change the regions, not the point."
-        )
-    return result, after, described
+    if not shift:
+        when = "after the plan's deliveries" if plan else "today"
+        return result, None, f"Regions of the expected-value exchange; the dot is {when}."
+    result = replace(result, current=(x_now, y_now - shift))
+    described = (
+        f"Regions of the expected-value exchange after the plan's deliveries, with the "
+        f"{shift:g} {result.y_unit} delivered to {y_axis[0]} ({y_axis[1]}) on the y axis: "
+        "the arrow runs from none of them to all of them, and its head is the scenario "
+        "after the plan."
+    )
+    return result, (x_now, y_now), described
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:
@@ -211,19 +217,34 @@ def _capability_rows(scenario: Scenario) -> list[dict[str, Any]]:
     return rows
 
 
+def _recommendation(
+    scenario: Scenario, policies: PolicyComparison, policy: str, settings: RunSettings
+) -> Recommendation:
+    """The policy's recommendation from the comparison already run, else a new search."""
+    name = parse_policy(scenario, policy).name
+    for item in policies.recommendations:
+        if item.policy == name:
+            return item
+    return recommend(scenario, policy, settings=settings)
+
+
 def build_report(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
+    settings: RunSettings | None = None,
     *,
-    trials: int = 4_000,
-    seed: int = 0,
     deliveries: Sequence[str] = (),
     policy: str = "balancer",
 ) -> Report:
     """Every analysis the scenario supports, as tables and figures."""
+    scenario = load_scenario(scenario)
+    settings = settings or RunSettings()
+    trials, seed = settings.trials, settings.seed
     caption = f"Scenario {scenario.name}, seed {seed}, {trials} trials per exchange."
     figures: list[ReportFigure] = []
     notes: list[str] = []
-    data = ReportData(scenario.name, scenario.title, seed, trials)
+    data = ReportData(
+        scenario.name, scenario.title, seed if isinstance(seed, int) else None, trials
+    )
     data.tables["states"] = _capability_rows(scenario)
 
     plan: dict[PlanKey, int] = {}
@@ -235,10 +256,13 @@ def build_report(
         notes += [
             f"what-if delivery breaks a supplier rule: {p}" for p in plan_problems(scenario, plan)
         ]
-        comparison = compare_plan(scenario, plan, trials=trials, seed=seed)
+        comparison = compare_plan(scenario, plan, settings)
         data.tables["plan_source"] = [{"source": "what-if deliveries"}]
-    elif scenario.suppliers:
-        recommendation = recommend(scenario, policy, trials=trials, seed=seed)
+    policies: PolicyComparison | None = None
+    if scenario.suppliers:
+        policies = compare_policies(scenario, settings=settings)
+    if not deliveries and policies is not None:
+        recommendation = _recommendation(scenario, policies, policy, settings)
         comparison = recommendation.comparison
         plan = {
             (line.supplier, line.package, line.recipient): line.quantity
@@ -251,23 +275,13 @@ def build_report(
                 "proven_optimal": recommendation.outcome.proven_optimal,
             }
         ]
-    result: AnalysisResult = (
-        comparison.before if comparison else analyze(scenario, trials=trials, seed=seed)
-    )
+    result: AnalysisResult = comparison.before if comparison else analyze(scenario, settings)
     data.tables["dyads"] = _records(result.to_frame())
     data.tables["calibration"] = [c.to_dict() for c in result.calibration]
     data.tables["interception"] = [
-        {
-            "dyad": f"{d.a}-{d.b}",
-            "strike": u.strike,
-            "defender": u.defender,
-            "layer": u.layer,
-            "intercepted": u.intercepted,
-            "launched": u.launched,
-            "leaked": u.leaked,
-        }
+        {"dyad": f"{d.a}-{d.b}", **row}
         for d in result.dyads
-        for u in d.layer_use
+        for row in d.to_dict()["interception_by_layer"]
     ]
     if comparison is not None:
         data.tables["plan"] = _records(comparison.plan.to_frame())
@@ -288,6 +302,17 @@ def build_report(
                     described,
                     figure_bytes(deterrence_map_figure(grid, after=after, caption=caption)),
                 )
+            )
+            point = after or grid.current
+            marker = "after the plan" if plan else "today"
+            data.tables.setdefault("map_points", []).append(
+                {
+                    "dyad": name,
+                    "point": marker,
+                    "x": point[0],
+                    "y": point[1],
+                    "status": grid.status_at(*point),
+                }
             )
             frame = grid.to_frame()
             data.tables[f"map_{name}"] = [
@@ -313,8 +338,8 @@ def build_report(
             )
         )
 
-    if scenario.suppliers:
-        comparison_of_policies = compare_policies(scenario, trials=min(trials, 2_000), seed=seed)
+    if policies is not None:
+        comparison_of_policies = policies
         data.tables["policies"] = _records(comparison_of_policies.to_frame())
         figures.append(
             ReportFigure(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from equipoise.analysis.deliveries import PlanSummary
 from equipoise.analysis.policy import Comparison, PolicyComparison, Recommendation
-from equipoise.analysis.supply import PlanSummary
 from equipoise.report.text import table
 
 MARK = "<- changed"

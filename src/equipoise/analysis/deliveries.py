@@ -1,0 +1,452 @@
+"""Deliveries: what a supplier could send, what a delivery becomes, and which rules it breaks.
+
+A *plan* gives a quantity for each (supplier, package, recipient) decision. Its
+deliveries become holdings of the recipient, restricted against the rivals the
+supplier's red lines name (docs/model.md §8). Every delivery is a
+:class:`DeliveryItem`: the holdings one unit of it adds, so that counts are linear in
+the quantities and the evaluator can assess many variants at once. Nothing here
+searches or scores plans (that is :mod:`equipoise.analysis.supply`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from equipoise.analysis.results import clean
+from equipoise.domain.problems import suggest
+from equipoise.domain.scenario import Holding, Package, Scenario, Supplier
+from equipoise.engines.types import BoolArray, FloatArray, IntArray
+from equipoise.errors import InputError
+
+
+@dataclass(frozen=True)
+class DeliveryItem:
+    """What a delivery adds to its recipient's (a state's or a backer's) inventory.
+
+    ``holdings`` are what ``per`` units of the delivery add, so one unit adds
+    ``holdings / per``: a package is one unit of itself (``per`` 1); a map axis over
+    a holding of N launchers is N units of one launcher each, whatever its rounds.
+    Keys of ``holdings`` must be unique across the items of one batch.
+    """
+
+    label: str
+    recipient: str
+    holdings: Mapping[str, Holding]
+    cost: float = 0.0
+    per: float = 1.0
+
+
+def apply_items(
+    scenario: Scenario,
+    items: Sequence[DeliveryItem],
+    quantities: Sequence[float],
+    *,
+    keep_zero: bool = False,
+) -> Scenario:
+    """The scenario with ``quantities[i]`` of each item's holdings delivered (whole multiples)."""
+    inventories = {name: dict(state.inventory) for name, state in scenario.states.items()}
+    inventories |= {name: dict(backer.inventory) for name, backer in scenario.backers.items()}
+    for item, quantity in zip(items, quantities, strict=True):
+        count = round(quantity)
+        if count or keep_zero:
+            for key, holding in item.holdings.items():
+                inventories[item.recipient][key] = holding.scaled(count)
+    states = {
+        name: state.model_copy(update={"inventory": inventories[name]})
+        for name, state in scenario.states.items()
+    }
+    backers = {
+        name: backer.model_copy(update={"inventory": inventories[name]})
+        for name, backer in scenario.backers.items()
+    }
+    return scenario.model_copy(update={"states": states, "backers": backers})
+
+
+def variant_matrix(quantities: IntArray | FloatArray, width: int) -> FloatArray:
+    """Variants as a (variants, items) float matrix, even with no items at all."""
+    q = np.asarray(quantities, dtype=float)
+    return q.reshape(q.shape[0] if q.ndim == 2 else 1, width)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One package one supplier could deliver to one recipient, up to ``max_quantity``."""
+
+    supplier: str
+    package: str
+    recipient: str
+    max_quantity: int
+    cost: float
+    per_year_cost: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.recipient}:{self.supplier}.{self.package}"
+
+
+PlanKey = tuple[str, str, str]
+
+
+def plan_key(decision: Decision) -> PlanKey:
+    return (decision.supplier, decision.package, decision.recipient)
+
+
+def _package_classes(scenario: Scenario, package: Package) -> list[tuple[str, str]]:
+    """(class name, kind) of every system in a package."""
+    out: list[tuple[str, str]] = []
+    for key, holding in package.systems.items():
+        name = holding.class_name(key)
+        out.append((name, scenario.classes[name].kind))
+    return out
+
+
+def _blocked_classes(supplier: Supplier, recipient: str) -> set[str]:
+    return set(supplier.red_lines.no_classes.get(recipient, ()))
+
+
+def restricted_rivals(
+    scenario: Scenario, supplier: Supplier, recipient: str, class_name: str
+) -> tuple[str, ...]:
+    """Rivals against whom a class delivered to ``recipient`` is not cleared for use."""
+    kind = scenario.classes[class_name].kind
+    return tuple(
+        rule.rival
+        for rule in supplier.red_lines.not_cleared
+        if rule.recipient == recipient and (class_name in rule.classes or kind in rule.classes)
+    )
+
+
+def dyad_states(scenario: Scenario) -> set[str]:
+    return {name for dyad in scenario.dyads for name in (dyad.a, dyad.b)}
+
+
+def decisions(scenario: Scenario) -> tuple[Decision, ...]:
+    """Every delivery the suppliers would consider: allowed by relations, offer lists,
+    class red lines, caps and budgets, to states in some dyad."""
+    out = []
+    states = dyad_states(scenario)
+    for supplier_name, supplier in scenario.suppliers.items():
+        budget = supplier.budget
+        for package_name, package in supplier.packages.items():
+            years = max(package.delay_years, 1)
+            per_year = package.cost / years
+            for recipient in sorted(states):
+                if not supplier.arms(recipient):
+                    continue
+                if package.recipients and recipient not in package.recipients:
+                    continue
+                blocked = _blocked_classes(supplier, recipient)
+                if any(
+                    n in blocked or k in blocked for n, k in _package_classes(scenario, package)
+                ):
+                    continue
+                limit = package.max_quantity
+                limit = min(limit, math.floor(budget.total / package.cost + 1e-9))
+                if budget.per_year is not None:
+                    limit = min(limit, math.floor(budget.per_year / per_year + 1e-9))
+                cap = supplier.red_lines.caps.get(recipient)
+                if cap is not None:
+                    if cap.max_packages is not None:
+                        limit = min(limit, cap.max_packages)
+                    if cap.max_cost is not None:
+                        limit = min(limit, math.floor(cap.max_cost / package.cost + 1e-9))
+                if limit >= 1:
+                    out.append(
+                        Decision(
+                            supplier_name, package_name, recipient, limit, package.cost, per_year
+                        )
+                    )
+    return tuple(out)
+
+
+def delivered_holdings(
+    scenario: Scenario, supplier_name: str, package_name: str, recipient: str, quantity: int
+) -> dict[str, Holding]:
+    """The holdings ``quantity`` packages become in the recipient's inventory."""
+    supplier = scenario.suppliers[supplier_name]
+    package = supplier.packages[package_name]
+    out = {}
+    for key, holding in package.systems.items():
+        class_name = holding.class_name(key)
+        out[f"{package_name}@{supplier_name}/{key}"] = holding.scaled(quantity).model_copy(
+            update={
+                "system": class_name,
+                "supplied_by": supplier_name,
+                "not_cleared_against": tuple(
+                    sorted(
+                        {
+                            *holding.not_cleared_against,
+                            *restricted_rivals(scenario, supplier, recipient, class_name),
+                        }
+                    )
+                ),
+            }
+        )
+    return out
+
+
+def resolve_package(scenario: Scenario, name: str) -> tuple[str, str] | None:
+    """(supplier, package) for 'PACKAGE' or 'SUPPLIER.PACKAGE'; None if no supplier
+    offers it, an InputError if several do."""
+    supplier_name, dot, package_name = name.partition(".")
+    supplier = scenario.suppliers.get(supplier_name)
+    if dot and supplier is not None and package_name in supplier.packages:
+        return supplier_name, package_name
+    matches = [(s, name) for s, body in scenario.suppliers.items() if name in body.packages]
+    if len(matches) > 1:
+        options = ", ".join(f"{s}.{p}" for s, p in matches)
+        raise InputError(
+            f"package '{name}' is offered by several suppliers", f"write one of {options}"
+        )
+    return matches[0] if matches else None
+
+
+def apply_plan(
+    scenario: Scenario, plan: Mapping[PlanKey, int], *, keep_zero: bool = False
+) -> Scenario:
+    """The scenario after the plan's deliveries (the public single-scenario path)."""
+    items = [
+        DeliveryItem(
+            f"{recipient}:{supplier}.{package}",
+            recipient,
+            delivered_holdings(scenario, supplier, package, recipient, 1),
+        )
+        for supplier, package, recipient in plan
+    ]
+    return apply_items(scenario, items, list(plan.values()), keep_zero=keep_zero)
+
+
+def plan_problems(scenario: Scenario, plan: Mapping[PlanKey, int]) -> list[str]:
+    """Every way a plan breaks the catalogue, relations, red lines, caps or budgets."""
+    problems = []
+    spend: dict[str, float] = {}
+    per_year: dict[str, float] = {}
+    per_recipient: dict[tuple[str, str], tuple[float, int]] = {}
+    for (supplier_name, package_name, recipient), quantity in plan.items():
+        if quantity == 0:
+            continue
+        where = f"{recipient}:{supplier_name}.{package_name}"
+        if quantity < 0:
+            problems.append(f"{where}: negative quantity {quantity}")
+            continue
+        supplier = scenario.suppliers.get(supplier_name)
+        if supplier is None or package_name not in supplier.packages:
+            problems.append(f"{where}: not in any supplier's catalogue")
+            continue
+        package = supplier.packages[package_name]
+        if recipient not in scenario.states:
+            problems.append(f"{where}: unknown recipient")
+            continue
+        if not supplier.arms(recipient):
+            relation = supplier.relations.get(recipient, "no relation")
+            problems.append(f"{where}: {supplier_name} does not arm {recipient} ({relation})")
+        if package.recipients and recipient not in package.recipients:
+            problems.append(f"{where}: package not offered to {recipient}")
+        blocked = _blocked_classes(supplier, recipient)
+        for name, kind in _package_classes(scenario, package):
+            if name in blocked or kind in blocked:
+                problems.append(f"{where}: red line, no {name} ({kind}) to {recipient}")
+        if quantity > package.max_quantity:
+            problems.append(f"{where}: {quantity} packages, at most {package.max_quantity}")
+        spend[supplier_name] = spend.get(supplier_name, 0.0) + quantity * package.cost
+        per_year[supplier_name] = per_year.get(supplier_name, 0.0) + quantity * package.cost / max(
+            package.delay_years, 1
+        )
+        cost, count = per_recipient.get((supplier_name, recipient), (0.0, 0))
+        per_recipient[(supplier_name, recipient)] = (
+            cost + quantity * package.cost,
+            count + quantity,
+        )
+    for supplier_name, total in spend.items():
+        budget = scenario.suppliers[supplier_name].budget
+        if total > budget.total + 1e-9:
+            problems.append(f"{supplier_name}: spends {total:g}, budget {budget.total:g}")
+        if budget.per_year is not None and per_year[supplier_name] > budget.per_year + 1e-9:
+            problems.append(
+                f"{supplier_name}: spends {per_year[supplier_name]:g} a year, "
+                f"budget {budget.per_year:g} a year"
+            )
+    for (supplier_name, recipient), (cost, count) in per_recipient.items():
+        cap = scenario.suppliers[supplier_name].red_lines.caps.get(recipient)
+        if cap is None:
+            continue
+        if cap.max_cost is not None and cost > cap.max_cost + 1e-9:
+            problems.append(
+                f"{supplier_name} to {recipient}: cost {cost:g} over cap {cap.max_cost:g}"
+            )
+        if cap.max_packages is not None and count > cap.max_packages:
+            problems.append(
+                f"{supplier_name} to {recipient}: {count} packages over cap {cap.max_packages}"
+            )
+    return problems
+
+
+def decision_items(scenario: Scenario, decisions_: Sequence[Decision]) -> tuple[DeliveryItem, ...]:
+    """Each decision as a delivery item: the holdings one package becomes."""
+    return tuple(
+        DeliveryItem(
+            d.label,
+            d.recipient,
+            delivered_holdings(scenario, d.supplier, d.package, d.recipient, 1),
+            d.cost,
+        )
+        for d in decisions_
+    )
+
+
+def feasible(scenario: Scenario, decisions_: Sequence[Decision], quantities: IntArray) -> BoolArray:
+    """Which plans respect budgets (total and per year), caps and quantity limits."""
+    q = variant_matrix(quantities, len(decisions_))
+    ok = np.ones(q.shape[0], dtype=bool)
+    if not decisions_:
+        return ok
+    limits = np.array([d.max_quantity for d in decisions_], dtype=float)
+    ok &= (q >= 0).all(axis=1) & (q <= limits).all(axis=1)
+    costs = np.array([d.cost for d in decisions_], dtype=float)
+    yearly = np.array([d.per_year_cost for d in decisions_], dtype=float)
+    for supplier_name, supplier in scenario.suppliers.items():
+        mask = np.array([d.supplier == supplier_name for d in decisions_], dtype=float)
+        ok &= q @ (costs * mask) <= supplier.budget.total + 1e-9
+        if supplier.budget.per_year is not None:
+            ok &= q @ (yearly * mask) <= supplier.budget.per_year + 1e-9
+        for recipient, cap in supplier.red_lines.caps.items():
+            rows = mask * np.array([d.recipient == recipient for d in decisions_], dtype=float)
+            if cap.max_cost is not None:
+                ok &= q @ (costs * rows) <= cap.max_cost + 1e-9
+            if cap.max_packages is not None:
+                ok &= q @ rows <= cap.max_packages
+    return ok
+
+
+def plan_of(decisions_: Sequence[Decision], quantities: IntArray) -> dict[PlanKey, int]:
+    return {plan_key(d): int(q) for d, q in zip(decisions_, quantities, strict=True) if q}
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One delivery in a plan."""
+
+    recipient: str
+    supplier: str
+    package: str
+    quantity: int
+    cost: float
+    delay_years: int
+    restricted_against: tuple[str, ...] = ()
+
+
+def plan_lines(scenario: Scenario, plan: Mapping[PlanKey, int]) -> tuple[PlanLine, ...]:
+    lines = []
+    for (supplier_name, package_name, recipient), quantity in sorted(plan.items()):
+        if not quantity:
+            continue
+        package = scenario.suppliers[supplier_name].packages[package_name]
+        holdings = delivered_holdings(scenario, supplier_name, package_name, recipient, quantity)
+        restricted = tuple(sorted({r for h in holdings.values() for r in h.not_cleared_against}))
+        lines.append(
+            PlanLine(
+                recipient,
+                supplier_name,
+                package_name,
+                quantity,
+                quantity * package.cost,
+                package.delay_years,
+                restricted,
+            )
+        )
+    return tuple(lines)
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """A plan with its cost and, for each supplier, its yearly spending."""
+
+    lines: tuple[PlanLine, ...]
+    total_cost: float
+    per_year: dict[str, float] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "recipient": line.recipient,
+                    "supplier": line.supplier,
+                    "package": line.package,
+                    "quantity": line.quantity,
+                    "cost": line.cost,
+                    "delay_years": line.delay_years,
+                    "not_cleared_against": ",".join(line.restricted_against),
+                }
+                for line in self.lines
+            ],
+            columns=[
+                "recipient",
+                "supplier",
+                "package",
+                "quantity",
+                "cost",
+                "delay_years",
+                "not_cleared_against",
+            ],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = clean(
+            {
+                "deliveries": self.to_frame().to_dict(orient="records"),
+                "total_cost": self.total_cost,
+                "per_year_spending": self.per_year,
+            }
+        )
+        return data
+
+
+def summarise_plan(scenario: Scenario, plan: Mapping[PlanKey, int]) -> PlanSummary:
+    lines = plan_lines(scenario, plan)
+    per_year: dict[str, float] = {}
+    for (supplier_name, package_name, _), quantity in plan.items():
+        package = scenario.suppliers[supplier_name].packages[package_name]
+        per_year[supplier_name] = per_year.get(supplier_name, 0.0) + quantity * package.cost / max(
+            package.delay_years, 1
+        )
+    return PlanSummary(lines, float(sum(line.cost for line in lines)), per_year)
+
+
+def parse_delivery(scenario: Scenario, text: str) -> tuple[PlanKey, int]:
+    """'RECIPIENT:PACKAGE' or 'RECIPIENT:PACKAGExN' (PACKAGE may be SUPPLIER.PACKAGE)."""
+    recipient, colon, rest = text.partition(":")
+    if not colon or not recipient or not rest:
+        raise InputError(
+            f"--deliver '{text}' should be RECIPIENT:PACKAGE[xN]",
+            "for example --deliver IRN:sam-battery or --deliver IRN:sam-batteryx2",
+        )
+    if recipient not in scenario.states:
+        raise InputError(
+            f"--deliver '{text}': unknown recipient '{recipient}'",
+            suggest(recipient, scenario.states),
+        )
+    found = resolve_package(scenario, rest)
+    quantity = 1
+    counted = re.fullmatch(r"(.+)x(\d+)", rest)
+    if found is None and counted is not None:
+        found = resolve_package(scenario, counted.group(1))
+        quantity = int(counted.group(2))
+    if found is None:
+        names = [p for s in scenario.suppliers.values() for p in s.packages]
+        names += [f"{n}.{p}" for n, s in scenario.suppliers.items() for p in s.packages]
+        raise InputError(
+            f"--deliver '{text}': unknown package '{rest}'",
+            f"{suggest(rest, names)} `equipoise show SCENARIO` lists the suppliers' packages.",
+        )
+    if quantity < 1:
+        raise InputError(
+            f"--deliver '{text}': quantity must be at least 1", "write e.g. IRN:sam-batteryx2"
+        )
+    return (found[0], found[1], recipient), quantity

@@ -1,0 +1,232 @@
+"""One vocabulary for every metric: name, label, unit, column and meaning.
+
+Tables, CSV, JSON, figures and the report take their labels from here, so a metric
+is called the same everywhere (docs/model.md §3). Side metrics exist once per state
+of a dyad; dyad metrics once per dyad.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+STATUS_LABELS = ("neither", "only A deterred", "only B deterred", "mutual deterrence")
+"""Deterrence status by code: 1 if A is deterred, plus 2 if B is (Intriligator & Brito 1984)."""
+
+DeterrenceStatus = Literal["mutual deterrence", "only A deterred", "only B deterred", "neither"]
+
+
+def status_label(a_deterred: bool, b_deterred: bool) -> DeterrenceStatus:
+    """The dyad's status from whether each side is deterred."""
+    label: DeterrenceStatus = STATUS_LABELS[int(a_deterred) + 2 * int(b_deterred)]  # type: ignore[assignment]
+    return label
+
+
+def status_in_words(label: str, a: str, b: str) -> str:
+    """'only A deterred' -> 'only IRN deterred' for dyad (IRN, ISR)."""
+    return label.replace(" A ", f" {a} ").replace(" B ", f" {b} ")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric. ``arrays`` names the evaluator's (variants, dyads) arrays that hold it
+    for the dyad's first and second state (one name for a dyad metric, none for a
+    metric only the stochastic trials give)."""
+
+    name: str
+    label: str
+    unit: str
+    meaning: str
+    per: Literal["side", "dyad"]
+    arrays: tuple[str, ...] = ()
+    stochastic: bool = True
+
+    @property
+    def column(self) -> str:
+        """Its column in tables, CSV and JSON."""
+        return self.name
+
+
+SIDE_METRICS: tuple[Metric, ...] = (
+    Metric(
+        "deterred",
+        "deterred from striking first",
+        "yes/no",
+        "the rival's retaliation after this side's most disarming strike reaches this "
+        "side's unacceptable damage (by the scenario's criterion)",
+        "side",
+        ("a_deterred", "b_deterred"),
+        stochastic=False,
+    ),
+    Metric(
+        "damage_dealt_striking_first",
+        "damage dealt striking first",
+        "rival's value units",
+        "damage this side's chosen first strike does to the rival",
+        "side",
+        ("dealt_a", "dealt_b"),
+    ),
+    Metric(
+        "damage_suffered_striking_first",
+        "damage suffered striking first",
+        "own value units",
+        "damage the rival's retaliation does after this side's chosen first strike",
+        "side",
+        ("suffered_a", "suffered_b"),
+    ),
+    Metric(
+        "damage_dealt_struck_first",
+        "damage dealt when struck first",
+        "rival's value units",
+        "damage this side's retaliation does after the rival's chosen first strike",
+        "side",
+        ("suffered_b", "suffered_a"),
+    ),
+    Metric(
+        "damage_suffered_struck_first",
+        "damage suffered when struck first",
+        "own value units",
+        "damage the rival's chosen first strike does to this side",
+        "side",
+        ("dealt_b", "dealt_a"),
+    ),
+    Metric(
+        "first_strike_advantage",
+        "first-strike advantage",
+        "share of value",
+        "net outcome striking first minus net outcome struck first (each side's chosen "
+        "strike); a property of the dyad, equal for both sides with equal weights",
+        "side",
+        ("fsa_a", "fsa_b"),
+    ),
+    Metric(
+        "second_strike_survivability",
+        "second-strike survivability",
+        "share",
+        "share of this side's retaliatory force left by the rival's most disarming strike",
+        "side",
+        ("survivability_a", "survivability_b"),
+    ),
+    Metric(
+        "retaliation_damage",
+        "retaliation after the rival's most disarming strike",
+        "rival's value units",
+        "damage this side's retaliation does after the rival's most disarming first strike",
+        "side",
+        ("retaliation_a", "retaliation_b"),
+    ),
+    Metric(
+        "retaliation_probability",
+        "P(retaliation ≥ rival's threshold)",
+        "probability",
+        "probability that this side's retaliation after the rival's most disarming strike "
+        "reaches the rival's unacceptable damage",
+        "side",
+    ),
+)
+
+DYAD_METRICS: tuple[Metric, ...] = (
+    Metric(
+        "status",
+        "deterrence status",
+        "",
+        "mutual deterrence, only one side deterred, or neither",
+        "dyad",
+        stochastic=False,
+    ),
+    Metric(
+        "p_first",
+        "P(A prevails), A strikes first",
+        "probability",
+        "A's share of the destruction when A strikes first (or the capability contest)",
+        "dyad",
+        ("p_first",),
+        stochastic=False,
+    ),
+    Metric(
+        "p_second",
+        "P(A prevails), B strikes first",
+        "probability",
+        "A's share of the destruction when B strikes first (or the capability contest)",
+        "dyad",
+        ("p_second",),
+        stochastic=False,
+    ),
+    Metric(
+        "bargaining_low",
+        "bargaining range, low",
+        "A's share",
+        "the least A accepts rather than fight: P(A prevails striking first) − A's war cost",
+        "dyad",
+        ("range_low",),
+        stochastic=False,
+    ),
+    Metric(
+        "bargaining_high",
+        "bargaining range, high",
+        "A's share",
+        "the most B concedes rather than fight: P(A prevails struck first) + B's war cost",
+        "dyad",
+        ("range_high",),
+        stochastic=False,
+    ),
+    Metric(
+        "bargaining_width",
+        "bargaining range width",
+        "A's share",
+        "high − low of the clipped range; negative when the range is closed (Fearon 1995)",
+        "dyad",
+        ("range_width",),
+        stochastic=False,
+    ),
+    Metric(
+        "bargaining_closed",
+        "bargaining range closed",
+        "yes/no",
+        "no deal both prefer to war: the first-strike advantage outweighs the costs of war",
+        "dyad",
+        ("range_closed",),
+        stochastic=False,
+    ),
+)
+
+METRICS: tuple[Metric, ...] = SIDE_METRICS + DYAD_METRICS
+BY_NAME = {metric.name: metric for metric in METRICS}
+
+DYAD_ARRAYS = (
+    "a_deterred",
+    "b_deterred",
+    "fsa_a",
+    "fsa_b",
+    "p_first",
+    "p_second",
+    "range_low",
+    "range_high",
+    "range_width",
+    "range_closed",
+    "has_range",
+    "dealt_a",
+    "suffered_a",
+    "dealt_b",
+    "suffered_b",
+    "survivability_a",
+    "survivability_b",
+    "retaliation_a",
+    "retaliation_b",
+    "p_retaliation_a",
+    "p_retaliation_b",
+)
+"""The evaluator's arrays, (variants, dyads) each."""
+
+ESTIMATED = tuple(m.name for m in SIDE_METRICS if m.stochastic)
+"""Side metrics the stochastic analysis reports with intervals (``Estimate`` objects)."""
+
+
+def metric(name: str) -> Metric:
+    """The registry entry of a metric."""
+    return BY_NAME[name]
+
+
+def label(name: str) -> str:
+    """A metric's human label."""
+    return BY_NAME[name].label

@@ -1,0 +1,48 @@
+"""How a stochastic run is made: trials, seed and worker processes, in one object.
+
+Every entry point that draws random numbers takes these, with one default, so the
+same question asked through any command is answered with the same run settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from equipoise.engines.random import SeedLike
+
+DEFAULT_TRIALS = 10_000
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """``trials`` stochastic trials per exchange, from ``seed`` (``None``: fresh entropy),
+    spread over ``workers`` processes; the same seed gives the same numbers whatever
+    ``workers`` is."""
+
+    trials: int = DEFAULT_TRIALS
+    seed: SeedLike | None = 0
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        if self.trials < 2:
+            raise ValueError("trials must be at least 2")
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+
+    @classmethod
+    def of(
+        cls,
+        settings: RunSettings | None = None,
+        *,
+        trials: int | None = None,
+        seed: SeedLike | None = None,
+        workers: int | None = None,
+    ) -> RunSettings:
+        """``settings`` (default: the defaults) with any value given here replacing its own."""
+        base = settings or cls()
+        return replace(
+            base,
+            trials=base.trials if trials is None else trials,
+            seed=base.seed if seed is None else seed,
+            workers=base.workers if workers is None else workers,
+        )
