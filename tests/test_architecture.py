@@ -27,8 +27,8 @@ ALLOWED = {
     "records": {"analysis", "engines", "domain", "data"},
     "plots": {"analysis", "records", "engines", "domain", "data"},
     "report": {"analysis", "records", "engines", "domain", "data", "plots"},
-    "cli": {"analysis", "records", "engines", "domain", "data", "report", "plots"},
     "app": {"analysis", "records", "engines", "domain", "data", "report", "plots"},
+    "cli": {"analysis", "records", "engines", "domain", "data", "report", "plots", "app"},
 }
 # imported only inside functions (lazily): the .plot() methods of result objects
 LAZY = {"analysis": {"plots"}, "records": {"plots"}}

@@ -295,3 +295,42 @@ def test_failed_share_is_what_reliability_arrival_and_ew_remove(name: str) -> No
     for dyad in equipoise.analyze(scenario, trials=200, seed=1).dyads:
         for row in dyad.interception():
             assert row.failed <= row.launched * (1 - lowest * EW_FLOOR) + 1e-9, row.strike
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda n: equipoise.analyze(n, trials=2),
+        lambda n: equipoise.whatif(n, ["IRN:lr-sam-battery"], trials=2),
+        lambda n: equipoise.recommend(n, trials=2),
+        lambda n: equipoise.compare_policies(n, trials=2),
+        lambda n: equipoise.claims_report(n),
+        lambda n: equipoise.analyze_claims(n, probabilities=False),
+        lambda n: equipoise.evaluate_scenario(n),
+        lambda n: equipoise.evaluate(n, (), np.zeros((1, 0))),
+        lambda n: equipoise.deterrence_map(
+            n,
+            "IRN",
+            "ISR",
+            AxisSpec("IRN", "mrbm", np.array([60.0, 120.0])),
+            AxisSpec("ISR", "air-intercept", np.array([6.0])),
+        ),
+    ],
+)
+def test_every_entry_point_takes_a_builtin_name(call: Any) -> None:
+    """``equipoise.whatif("west-asia-2024", ...)`` raised AttributeError; a name, a path
+    or a Scenario are all accepted, and give the same result."""
+    by_name = call("west-asia-2024")
+    by_object = call(load_scenario("west-asia-2024"))
+    assert type(by_name) is type(by_object)
+    if hasattr(by_name, "to_dict"):
+        assert _untimed(by_name.to_dict()) == _untimed(by_object.to_dict())
+
+
+def _untimed(value: Any) -> Any:
+    """A result's dict without wall-clock fields (the search reports its seconds)."""
+    if isinstance(value, dict):
+        return {k: _untimed(v) for k, v in value.items() if "seconds" not in k}
+    if isinstance(value, list):
+        return [_untimed(v) for v in value]
+    return value

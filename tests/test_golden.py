@@ -50,3 +50,17 @@ def test_analyze_json_matches_golden(name: str, update_golden: bool) -> None:
         pytest.skip(f"rewrote {path.name}")
     assert path.exists(), f"no golden file for {name}: run pytest --update-golden"
     assert_same(actual, json.loads(path.read_text()))
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_analyze_table_matches_golden(name: str, update_golden: bool) -> None:
+    """The text a reader sees: verdict, rows naming their strike, the dyad's quantities."""
+    args = ["analyze", name, "--seed", "1", "--trials", "2000"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    path = GOLDEN / f"analyze-{name}.txt"
+    if update_golden:
+        path.write_text(result.stdout)
+        pytest.skip(f"rewrote {path.name}")
+    assert path.exists(), f"no golden file for {name}: run pytest --update-golden"
+    assert result.stdout == path.read_text()

@@ -17,7 +17,7 @@ from equipoise.analysis.claims import analyze_claims, claims_report
 from equipoise.analysis.dynamics import attrition, fit_richardson, load_attrition
 from equipoise.analysis.policy import compare_policies, whatif
 from equipoise.analysis.settings import RunSettings
-from equipoise.report.html import build_report
+from equipoise.report.html import _main_offensive_holding, build_report
 from tests.cli import run
 from tests.test_golden import assert_same
 
@@ -111,7 +111,8 @@ def test_report_is_one_self_contained_file_and_pins_its_tables(
     scenario = equipoise.load_scenario(name)
     report = build_report(scenario, RunSettings(trials=400, seed=1))
     text = report.html()
-    _report_checks(text, len(report.figures))
+    in_sections = sum(section.count("<img ") for section in report.sections)
+    _report_checks(text, len(report.figures) + in_sections)
     sections = {figure.section for figure in report.figures}
     for dyad in scenario.dyads:
         assert f"{dyad.a}-{dyad.b}" in sections
@@ -125,8 +126,12 @@ def test_report_is_one_self_contained_file_and_pins_its_tables(
     # recommended plan was once drawn in 'only IRN deterred' beside 'mutual deterrence')
     tables = report.data.tables
     statuses = {row["dyad"]: row["status"] for row in tables.get("after", tables["dyads"])}
-    assert tables["map_points"], "every built-in draws a map"
-    for point in tables["map_points"]:
+    drawable = any(
+        _main_offensive_holding(scenario, d.a) and _main_offensive_holding(scenario, d.b)
+        for d in scenario.dyads
+    )
+    assert bool(tables.get("map_points")) == drawable, "a map wherever both sides can strike"
+    for point in tables.get("map_points", []):
         assert point["point"] == ("after the plan" if tables.get("plan") else "today")
         assert point["status"] == statuses[point["dyad"]], point
     actual = json.loads(json.dumps(report.data.to_dict()))

@@ -14,7 +14,7 @@ class Holding(Frozen):
     ``launchers`` and ``rounds``; air defence ``units`` (batteries) and optionally
     ``interceptors`` (default: units x interceptors per battery); electronic
     warfare ``units``. A holding ``not_cleared_against`` a rival was delivered under
-    a restriction: it does not fire in the dyad with that rival (DOMAIN.md §6).
+    a restriction: it does not fire in the dyad with that rival (docs/model.md §8).
     """
 
     system: Name | None = None

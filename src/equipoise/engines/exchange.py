@@ -1,6 +1,6 @@
 """First strike and retaliation between two sides, with layered defences.
 
-DOMAIN.md §3. The striker splits each offensive element's rounds between
+docs/model.md §3. The striker splits each offensive element's rounds between
 counterforce (the victim's launchers) and countervalue (the victim's value at
 risk), fires them in waves through the victim's defences (interceptor stocks deplete
 from wave to wave), destroys launchers with the counterforce leakers, and the victim

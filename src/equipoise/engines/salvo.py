@@ -1,7 +1,7 @@
 """Layered-defence salvo model, in expected-value and stochastic forms.
 
 One wave of threats meets a defender's layers from the outermost inward; what an
-outer layer fails to kill passes to the next (DOMAIN.md §2). Each threat belongs to
+outer layer fails to kill passes to the next (docs/model.md §2). Each threat belongs to
 a *stream* (an attacking element aimed at one target), so that the caller can tell
 counterforce leakers from countervalue ones. Each layer engages threats it can
 shoot at, chosen at random among the arrivals (the defender cannot tell aim points

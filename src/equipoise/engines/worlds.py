@@ -1,6 +1,6 @@
 """Possible worlds of uncertain claims: posteriors, enumeration, sampling, value of information.
 
-DOMAIN.md §7. Each claim's evidence is a product of likelihood ratios (sources
+docs/model.md §9. Each claim's evidence is a product of likelihood ratios (sources
 assumed independent given the truth, except those the user groups as dependent).
 Claims are independent of each other, except within a group of mutually exclusive
 alternatives, which is one categorical variable: alternative j, or none. With

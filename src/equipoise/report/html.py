@@ -105,6 +105,8 @@ class Report:
     data: ReportData
     figures: tuple[ReportFigure, ...]
     notes: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    """Sections rendered by their own modules (HTML), e.g. deliveries on record."""
 
     def html(self) -> str:
         return render(self)
@@ -413,7 +415,30 @@ def build_report(
                     figure_bytes(balance_figure(trend)),
                 )
             )
-    return Report(scenario, data, tuple(figures), tuple(notes))
+    if RECORD_SOURCE in scenario.sources:
+        _record_section(data, figures, settings)
+    from equipoise.report.transfers import transfers_section
+
+    return Report(scenario, data, tuple(figures), tuple(notes), (transfers_section(scenario),))
+
+
+RECORD_SOURCE = "ua-air-defence"
+"""A scenario citing this source gets the interception record's fit and backtest."""
+
+
+def _record_section(data: ReportData, figures: list[ReportFigure], settings: RunSettings) -> None:
+    """The interception record the scenario's classes were fitted to: the fit per family
+    and the out-of-sample backtest (docs/model.md, interception records)."""
+    from equipoise.records import backtest, fit_interception, interception_record
+    from equipoise.report.interception import interception_report_parts
+
+    record = interception_record()
+    seed = settings.seed if isinstance(settings.seed, int) else 0
+    tables, parts = interception_report_parts(
+        fit_interception(record), backtest(record, seed=seed), section="records"
+    )
+    data.tables.update(tables)
+    figures.extend(parts)
 
 
 STYLE = """
@@ -529,7 +554,7 @@ def render(report: Report) -> str:
         parts.append("<h3>What changes</h3>")
         parts.append(_table(changed, ["dyad", "state", "metric", "before", "after"]))
     for section in dict.fromkeys(f.section for f in report.figures):
-        if section in ("policies", "claims", "time series"):
+        if section in ("policies", "claims", "time series", "records"):
             continue
         parts.append(f"<h2>Dyad {html.escape(section)}</h2>")
         parts += [_figure_html(f) for f in report.figures if f.section == section]
@@ -542,11 +567,17 @@ def render(report: Report) -> str:
         parts.append(_table(tables["claims"]))
         parts.append(_table(tables["claims_status"]))
         parts += [_figure_html(f) for f in report.figures if f.section == "claims"]
+    if "interception_fit" in tables:
+        parts.append("<h2>The interception record behind the fitted classes</h2>")
+        parts.append(_table(tables["interception_fit"]))
+        parts.append(_table(tables["interception_backtest"]))
+        parts += [_figure_html(f) for f in report.figures if f.section == "records"]
     if any(f.section == "time series" for f in report.figures):
         parts.append("<h2>Time series</h2>")
         if "arms_race" in tables:
             parts.append(_table(tables["arms_race"]))
         parts += [_figure_html(f) for f in report.figures if f.section == "time series"]
+    parts += list(report.sections)
     parts.append(
         "<p><small>Made by equipoise. Models and their sources: Hughes (1995), Armstrong (2005), "
         "Intriligator &amp; Brito (1984), Fearon (1995), Richardson (1960), Lanchester (1916), "

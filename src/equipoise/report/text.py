@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from equipoise.analysis.results import AnalysisResult, DyadAssessment, Estimate
+from equipoise.analysis.metrics import metric
+from equipoise.analysis.results import AnalysisResult, DyadAssessment, Estimate, SideAssessment
 
 ILLUSTRATIVE_NOTE = (
     "Numbers are only as good as the scenario's: built-in values are illustrative unless "
@@ -51,56 +52,68 @@ def probability(estimate: Estimate) -> str:
     return f"{estimate.mean:.3f} [{estimate.low:.3f}, {estimate.high:.3f}]"
 
 
-def dyad_table(dyad: DyadAssessment) -> str:
+def verdict(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
+    """One plain sentence per side on whether it is deterred and why, from the numbers
+    that decide it under the scenario's criterion (docs/model.md §3)."""
+    clauses = []
+    for side, rival in ((dyad.sides[0], dyad.sides[1]), (dyad.sides[1], dyad.sides[0])):
+        after = f"{rival.state}'s retaliation after {side.state}'s most disarming strike"
+        threshold = f"{side.state}'s threshold of {side.unacceptable_damage:g}"
+        if criterion == "probability":
+            p = rival.retaliation_probability.mean
+            reason = f"the probability that {after} reaches {threshold} is {p:.3f}"
+        else:
+            damage = rival.retaliation_damage.expected_value
+            if damage is None or not math.isfinite(damage):
+                damage = rival.retaliation_damage.mean
+            reaches = "reaches" if damage >= side.unacceptable_damage else "is below"
+            reason = f"{after}, {damage:.1f}, {reaches} {threshold}"
+        state = "is deterred" if side.deterred else "is not deterred"
+        clauses.append(f"{side.state} {state} from striking first: {reason}")
+    return "; ".join(clauses) + "."
+
+
+SIDE_ROWS = (
+    "damage_dealt_striking_first",
+    "damage_suffered_striking_first",
+    "damage_dealt_struck_first",
+    "damage_suffered_struck_first",
+    "retaliation_damage",
+    "second_strike_survivability",
+    "retaliation_probability",
+    "deterred",
+)
+
+
+def _cell(side: SideAssessment, name: str) -> str:
+    value = getattr(side, name)
+    if name == "deterred":
+        return "yes" if value else "no"
+    if name == "retaliation_probability":
+        return probability(value)
+    if name == "second_strike_survivability":
+        return with_interval(value, 1, percent=True)
+    return with_interval(value)
+
+
+def dyad_table(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
+    """The verdict, then one row per side metric naming the strike it refers to, then the
+    dyad's own quantities once."""
     a, b = dyad.sides
-    rows = [
-        (
-            "strikes first: damage dealt",
-            a.damage_dealt_striking_first,
-            b.damage_dealt_striking_first,
-        ),
-        (
-            "strikes first: damage suffered",
-            a.damage_suffered_striking_first,
-            b.damage_suffered_striking_first,
-        ),
-        ("struck first: damage dealt", a.damage_dealt_struck_first, b.damage_dealt_struck_first),
-        (
-            "struck first: damage suffered",
-            a.damage_suffered_struck_first,
-            b.damage_suffered_struck_first,
-        ),
+    lines = [
+        (f"{metric(name).label} ({metric(name).strike})", _cell(a, name), _cell(b, name))
+        for name in SIDE_ROWS
     ]
-    lines = [(label, with_interval(x), with_interval(y)) for label, x, y in rows]
-    lines += [
-        (
-            "first-strike advantage",
-            f"{a.first_strike_advantage.mean:+.3f}",
-            f"{b.first_strike_advantage.mean:+.3f}",
-        ),
-        (
-            "second-strike survivability",
-            with_interval(a.second_strike_survivability, 1, percent=True),
-            with_interval(b.second_strike_survivability, 1, percent=True),
-        ),
-        (
-            "P(retaliation >= rival's threshold)",
-            probability(a.retaliation_probability),
-            probability(b.retaliation_probability),
-        ),
-        (
-            "deterred from striking first",
-            "yes" if a.deterred else "no",
-            "yes" if b.deterred else "no",
-        ),
+    lines.append(
         (
             "unacceptable damage / value at risk",
             f"{a.unacceptable_damage:g} / {a.value_at_risk:g}",
             f"{b.unacceptable_damage:g} / {b.value_at_risk:g}",
-        ),
-    ]
+        )
+    )
     title = f"Dyad {dyad.a}-{dyad.b}" + (f" ({dyad.label})" if dyad.label else "")
-    text = f"{title}: {status_text(dyad)}\n" + table(lines, ("", dyad.a, dyad.b))
+    text = f"{title}: {status_text(dyad)}\n{verdict(dyad, criterion)}\n" + table(lines, ("", dyad.a, dyad.b))
+    text += "\n" + advantage_text(dyad)
     if dyad.bargaining is not None:
         text += "\n" + bargaining_text(dyad)
     if dyad.notes:
@@ -108,8 +121,19 @@ def dyad_table(dyad: DyadAssessment) -> str:
     return text
 
 
+def advantage_text(dyad: DyadAssessment) -> str:
+    """The first-strike advantage, a property of the dyad, once (each side's own value
+    differs only when the exchange weights or values at risk differ)."""
+    a, b = dyad.sides
+    first_a, first_b = a.first_strike_advantage, b.first_strike_advantage
+    label = f"{metric('first_strike_advantage').label} of the dyad (both chosen strikes)"
+    if abs(first_a.mean - first_b.mean) < 1e-12:
+        return f"{label}: {first_a.mean:+.3f} ±{first_a.high - first_a.mean:.3f}"
+    return f"{label}: {a.state} {first_a.mean:+.3f}, {b.state} {first_b.mean:+.3f}"
+
+
 def bargaining_text(dyad: DyadAssessment) -> str:
-    """One line on Fearon's bargaining range (DOMAIN.md §4)."""
+    """One line on Fearon's bargaining range (docs/model.md §6)."""
     bargain = dyad.bargaining
     assert bargain is not None
     source = f"P from {bargain.probability_source}"
@@ -134,12 +158,13 @@ def analysis_text(result: AnalysisResult) -> str:
     parts = [
         f"{result.scenario}: {result.title}",
         f"seed {result.seed}, {result.trials} trials per exchange; deterrence criterion: "
-        f"{criterion}. Damage in the target's value units (mean ±95 % interval).",
+        f"{criterion}. Damage in the target's value units; ± is the 95 % interval of the "
+        "mean over trials (not the spread of outcomes).",
         ILLUSTRATIVE_NOTE,
     ]
     for dyad in result.dyads:
         parts.append("")
-        parts.append(dyad_table(dyad))
+        parts.append(dyad_table(dyad, result.criterion))
     if result.calibration:
         parts.append("")
         parts.append("Calibration against reported attacks")

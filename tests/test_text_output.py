@@ -1,0 +1,59 @@
+"""The text tables a reader sees first: a verdict per dyad that matches the status, and
+rows that say which strike each number belongs to."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import equipoise
+from equipoise.analysis.metrics import SIDE_METRICS
+from equipoise.report.text import analysis_text, dyad_table, verdict
+
+
+@pytest.fixture(scope="module", params=equipoise.builtin_names())
+def result(request: pytest.FixtureRequest) -> equipoise.AnalysisResult:
+    return equipoise.analyze(request.param, trials=400, seed=1)
+
+
+def test_verdict_matches_each_sides_deterrence(result: equipoise.AnalysisResult) -> None:
+    for dyad in result.dyads:
+        sentence = verdict(dyad, result.criterion)
+        for side in dyad.sides:
+            said = re.search(rf"\b{side.state} (is|is not) deterred from striking first", sentence)
+            assert said is not None, sentence
+            assert (said.group(1) == "is") == side.deterred, sentence
+
+
+def test_verdict_quotes_the_number_that_decides(result: equipoise.AnalysisResult) -> None:
+    """Under the expected-value criterion the sentence gives the rival's expected
+    retaliation and the threshold, and says 'reaches' exactly when the side is deterred."""
+    if result.criterion != "expected_value":
+        pytest.skip("probability criterion")
+    for dyad in result.dyads:
+        sentence = verdict(dyad, result.criterion)
+        for side, rival in (dyad.sides, dyad.sides[::-1]):
+            damage = rival.retaliation_damage.expected_value
+            assert damage is not None
+            clause = next(c for c in sentence.split("; ") if c.startswith(f"{side.state} is"))
+            assert f"{damage:.1f}" in clause
+            assert f"threshold of {side.unacceptable_damage:g}" in clause
+            assert ("reaches" in clause) == side.deterred
+
+
+def test_every_side_row_names_its_strike(result: equipoise.AnalysisResult) -> None:
+    strikes = {m.strike for m in SIDE_METRICS if m.strike}
+    for dyad in result.dyads:
+        rows = dyad_table(dyad, result.criterion).splitlines()
+        start = next(i for i, line in enumerate(rows) if set(line) <= {"-", " "})
+        body = rows[start + 1 : start + 1 + 8]
+        assert len(body) == 8
+        for row in body:
+            assert any(f"({strike})" in row for strike in strikes), row
+
+
+def test_dyad_quantities_are_shown_once(result: equipoise.AnalysisResult) -> None:
+    text = analysis_text(result)
+    assert text.count("first-strike advantage of the dyad") == len(result.dyads)
+    assert "95 % interval of the mean" in text
