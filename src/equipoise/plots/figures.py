@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from equipoise.analysis.balance import BalanceResult
 from equipoise.analysis.claims import ClaimsReport, WorldAnalysis
@@ -87,12 +88,27 @@ def deterrence_map_figure(
         "only A deterred": f"only {result.a} deterred",
         "only B deterred": f"only {result.b} deterred",
     }
+    drawn = set(np.unique(codes).tolist())
     handles: list[Any] = [
         Patch(
             facecolor=STATUS_COLOURS[label], edgecolor="none", label=status_names.get(label, label)
         )
-        for label in STATUS_LABELS
+        for code, label in enumerate(STATUS_LABELS)
+        if code in drawn
     ]
+    if len(drawn) == 1:
+        label = STATUS_LABELS[next(iter(drawn))]
+        only = status_names.get(label, label)
+        axes.text(
+            0.5,
+            0.5,
+            f"{only} everywhere on this grid",
+            transform=axes.transAxes,
+            ha="center",
+            va="center",
+            fontsize=10,
+            bbox={"facecolor": "white", "alpha": 0.8},
+        )
     today = result.current
     handles.append(
         axes.plot(today[0], today[1], "o", color=OKABE_ITO["black"], markersize=9, label="today")[0]
@@ -146,20 +162,16 @@ def damage_figure(dyad: DyadAssessment, *, caption: str = "") -> Figure:
     return figure
 
 
-def _interception_bars(axes: Any, dyad: DyadAssessment, *, by_layer: bool) -> None:
+def _interception_bars(axes: Any, dyad: DyadAssessment) -> None:
     """Stacked bars of :meth:`DyadAssessment.interception`, one per kind of strike; only
     outcomes that occur get a bar and a legend entry."""
     rows = dyad.interception()
     strikes = [row.strike for row in rows]
     layers = list(dict.fromkeys(layer for row in rows for layer in row.intercepted))
     parts: list[tuple[str, np.ndarray, dict[str, Any]]] = []
-    if by_layer:
-        for index, layer in enumerate(layers):
-            values = np.array([row.intercepted.get(layer, 0.0) for row in rows])
-            parts.append((f"killed by {layer}", values, {"color": layer_colour(index)}))
-    else:
-        values = np.array([sum(row.intercepted.values()) for row in rows])
-        parts.append(("intercepted", values, {"color": OKABE_ITO["green"]}))
+    for index, layer in enumerate(layers):
+        values = np.array([row.intercepted.get(layer, 0.0) for row in rows])
+        parts.append((f"killed by {layer}", values, {"color": layer_colour(index)}))
     parts += [
         (
             "leaked at value",
@@ -189,7 +201,7 @@ def interception_figure(dyad: DyadAssessment, *, caption: str = "") -> Figure:
     the defender's launchers, or lost before the defences."""
     figure = _figure(9.0, 4.6)
     axes = figure.add_subplot()
-    _interception_bars(axes, dyad, by_layer=True)
+    _interception_bars(axes, dyad)
     axes.set_xlabel("rounds per exchange (mean over trials)")
     axes.set_title(f"Interception and leak-through by layer, {dyad.a}-{dyad.b}")
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -217,7 +229,7 @@ def analysis_figure(result: AnalysisResult) -> Figure:
             axes.set_ylabel("share of trials")
             axes.legend(fontsize=7)
         axes = grid[row][2]
-        _interception_bars(axes, dyad, by_layer=False)
+        _interception_bars(axes, dyad)
         axes.set_xlabel("rounds (mean)")
         axes.set_title("interception", fontsize=9)
         axes.legend(fontsize=7)
@@ -398,6 +410,7 @@ def arms_race_figure(result: ArmsRaceResult, *, caption: str = "") -> Figure:
                 label=f"deliveries to {side}",
             )
     axes.set_xlabel("year")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel(race.units)
     stability = "stable" if result.stable else "unstable"
     axes.set_title(f"Richardson arms race, {race.a} and {race.b} ({stability})")
@@ -415,6 +428,7 @@ def balance_figure(result: BalanceResult, *, caption: str = "") -> Figure:
     axes.plot(frame["year"], frame[f"{a}_cinc"], color=colour(0), linewidth=2, label=f"{a} CINC")
     axes.plot(frame["year"], frame[f"{b}_cinc"], color=colour(1), linewidth=2, label=f"{b} CINC")
     axes.set_xlabel("year")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel("CINC (share of world capabilities)")
     twin = axes.twinx()
     twin.plot(

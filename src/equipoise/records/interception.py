@@ -8,7 +8,7 @@ Models map to weapon families with an editable table (``families.csv``). Shares 
 fitted per family with a beta-binomial model (overdispersion between windows), the
 salvo engine's channel-limit is tested against a constant share, and predictions of
 ``destroyed`` given ``launched`` are scored on windows the fit has not seen
-(docs/model.md, "Interception records"). These are one party's claims, not independently verified.
+(docs/model.md §12). These are one party's claims, not independently verified.
 """
 
 from __future__ import annotations

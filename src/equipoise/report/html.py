@@ -35,6 +35,7 @@ from equipoise.analysis.mapping import (
     current_count,
     deterrence_map,
 )
+from equipoise.analysis.metrics import BY_NAME, status_in_words
 from equipoise.analysis.policies import parse_policy
 from equipoise.analysis.policy import (
     Comparison,
@@ -59,6 +60,7 @@ from equipoise.plots.figures import (
     policy_figure,
     worlds_figure,
 )
+from equipoise.report.text import status_text, verdict
 
 MAP_STEPS = 25
 BALANCE_YEARS = (1990, 2016)
@@ -196,6 +198,28 @@ def _map_for_dyad(
     return result, (x_now, y_now), described
 
 
+def _findings(
+    result: AnalysisResult, comparison: Comparison | None, plan: dict[PlanKey, int]
+) -> list[dict[str, Any]]:
+    """What the scenario says, one plain sentence per dyad, and what the deliveries
+    change: the report opens with these."""
+    rows = []
+    after = {(d.a, d.b): d for d in comparison.after.dyads} if comparison else {}
+    for dyad in result.dyads:
+        status = status_text(dyad)
+        text = f"{status[:1].upper()}{status[1:]}. {verdict(dyad, result.criterion)}"
+        later = after.get((dyad.a, dyad.b))
+        if later is not None and plan:
+            change = (
+                f"becomes {status_text(later)}"
+                if later.status != dyad.status
+                else f"stays {status_text(later)}"
+            )
+            text += f" After the deliveries the dyad {change}."
+        rows.append({"dyad": f"{dyad.a}-{dyad.b}", "finding": text})
+    return rows
+
+
 def _records(frame: Any) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
@@ -275,10 +299,12 @@ def build_report(
                 "source": f"recommended by the {policy} policy",
                 "method": recommendation.outcome.method,
                 "proven_optimal": recommendation.outcome.proven_optimal,
+                "note": recommendation.outcome.note,
             }
         ]
     result: AnalysisResult = comparison.before if comparison else analyze(scenario, settings)
     data.tables["dyads"] = _records(result.to_frame())
+    data.tables["findings"] = _findings(result, comparison, plan)
     data.tables["calibration"] = [c.to_dict() for c in result.calibration]
     data.tables["interception"] = [
         {"dyad": f"{d.a}-{d.b}", **row}
@@ -428,7 +454,7 @@ RECORD_SOURCE = "ua-air-defence"
 
 def _record_section(data: ReportData, figures: list[ReportFigure], settings: RunSettings) -> None:
     """The interception record the scenario's classes were fitted to: the fit per family
-    and the out-of-sample backtest (docs/model.md, interception records)."""
+    and the out-of-sample backtest (docs/model.md §12)."""
     from equipoise.records import backtest, fit_interception, interception_record
     from equipoise.report.interception import interception_report_parts
 
@@ -445,6 +471,8 @@ STYLE = """
 body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
 h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #999; margin-top: 2em; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.85em; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.findings li { margin: 0.4em 0; }
 th, td { border: 1px solid #bbb; padding: 0.25em 0.5em; text-align: right; }
 th { background: #eee; } td:first-child, th:first-child { text-align: left; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; }
@@ -457,21 +485,60 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return "" if not math.isfinite(value) else f"{value:.4g}"
+        return _number(value)
     if value is None:
         return ""
     return html.escape(str(value))
 
 
+def _number(value: float) -> str:
+    """Fixed decimals a reader can compare down a column (no 3.125e-05)."""
+    if not math.isfinite(value):
+        return ""
+    size = abs(value)
+    if size == 0:
+        return "0"
+    if size < 0.001:
+        return "&lt;0.001" if value > 0 else "&gt;-0.001"
+    if size < 10:
+        return f"{value:.3f}"
+    if size < 1000:
+        return f"{value:.1f}"
+    return f"{value:,.0f}"
+
+
+def _header(name: str) -> str:
+    """A column's label from the metric registry ('damage_dealt_striking_first_low' ->
+    'damage dealt striking first, low'), else the name in words."""
+    for suffix in ("_low", "_high"):
+        if name.endswith(suffix) and name.removesuffix(suffix) in BY_NAME:
+            return f"{BY_NAME[name.removesuffix(suffix)].label}, {suffix[1:]}"
+    if name in BY_NAME:
+        return BY_NAME[name].label
+    return name.replace("_", " ")
+
+
 def _table(rows: list[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """A table with readable headers, in a box that scrolls sideways if it is wide."""
     if not rows:
         return "<p>none</p>"
     names = list(columns) if columns else list(rows[0])
-    head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
+    head = "".join(f"<th>{html.escape(_header(n))}</th>" for n in names)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(row.get(n))}</td>" for n in names) + "</tr>" for row in rows
+        "<tr>" + "".join(f"<td>{_row_cell(row, n)}</td>" for n in names) + "</tr>" for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<div class='scroll'>{table}</div>"
+
+
+def _row_cell(row: dict[str, Any], name: str) -> str:
+    value = row.get(name)
+    dyad = str(row.get("dyad", ""))
+    is_status = name == "status" or (name in ("before", "after") and row.get("metric") == "status")
+    if is_status and isinstance(value, str) and "-" in dyad:
+        a, b = dyad.split("-", 1)
+        return html.escape(status_in_words(value, a, b))
+    return _cell(value)
 
 
 def _figure_html(figure: ReportFigure) -> str:
@@ -499,7 +566,13 @@ def render(report: Report) -> str:
         f"<p>{html.escape(scenario.description)}</p>",
     ]
     parts += [f"<p class='note'>{html.escape(note)}</p>" for note in report.notes]
-    parts.append("<h2>Summary</h2>")
+    parts.append("<h2>Findings</h2><ul class='findings'>")
+    parts += [
+        f"<li><b>{html.escape(row['dyad'])}</b>: {html.escape(row['finding'])}</li>"
+        for row in tables["findings"]
+    ]
+    parts.append("</ul>")
+    parts.append("<h2>States</h2>")
     parts.append(_table(tables["states"]))
     if scenario.sources:
         parts.append(
@@ -549,7 +622,13 @@ def render(report: Report) -> str:
     if "plan" in tables:
         source = tables["plan_source"][0]
         parts.append(f"<h2>Deliveries ({html.escape(str(source['source']))})</h2>")
-        parts.append(_table(tables["plan"]))
+        if tables["plan"]:
+            parts.append(_table(tables["plan"]))
+        else:
+            parts.append(
+                "<p>None: under the policy's objective no feasible plan scores higher than "
+                f"delivering nothing ({html.escape(str(source.get('note', '')))}).</p>"
+            )
         changed = [row for row in tables["changes"] if row.get("changed")]
         parts.append("<h3>What changes</h3>")
         parts.append(_table(changed, ["dyad", "state", "metric", "before", "after"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from equipoise.analysis.metrics import metric
+from equipoise.analysis.metrics import metric, status_in_words
 from equipoise.analysis.results import AnalysisResult, DyadAssessment, Estimate, SideAssessment
 
 ILLUSTRATIVE_NOTE = (
@@ -16,7 +16,7 @@ ILLUSTRATIVE_NOTE = (
 
 def status_text(dyad: DyadAssessment) -> str:
     """'only IRN deterred' rather than 'only A deterred'."""
-    return dyad.status.replace("only A", f"only {dyad.a}").replace("only B", f"only {dyad.b}")
+    return status_in_words(dyad.status, dyad.a, dyad.b)
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> str:
