@@ -10,6 +10,8 @@ The public API::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from equipoise import data
 from equipoise.analysis.assess import analyze
 from equipoise.analysis.balance import BalanceResult, balance
@@ -57,6 +59,38 @@ from equipoise.errors import EquipoiseError, InputError, Problem, ScenarioError
 
 __version__ = "0.1.0"
 
+# Real records load on first use (pandas parsing, fits): ``equipoise.backtest`` etc.
+_RECORDS = (
+    "armed_both_sides",
+    "backtest",
+    "compare_priors",
+    "diplomacy_index",
+    "fit_interception",
+    "interception_record",
+    "read_register",
+    "record_prior",
+)
+
+if TYPE_CHECKING:
+    from equipoise.records import (
+        armed_both_sides,
+        backtest,
+        compare_priors,
+        diplomacy_index,
+        fit_interception,
+        interception_record,
+        read_register,
+        record_prior,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RECORDS:
+        from equipoise import records
+
+        return getattr(records, name)
+    raise AttributeError(f"module 'equipoise' has no attribute {name!r}")
+
 
 __all__ = [
     "METRICS",
@@ -92,26 +126,34 @@ __all__ = [
     "__version__",
     "analyze",
     "analyze_claims",
+    "armed_both_sides",
     "arms_race",
     "attrition",
     "axis_values",
+    "backtest",
     "balance",
     "builtin_names",
     "cinc",
     "claims_report",
     "compare_policies",
+    "compare_priors",
     "data",
     "deterrence_map",
+    "diplomacy_index",
     "dump_scenario",
     "evaluate",
     "evaluate_scenario",
+    "fit_interception",
     "fit_lanchester",
     "fit_richardson",
+    "interception_record",
     "load_arms_race",
     "load_attrition",
     "load_claims",
     "load_scenario",
+    "read_register",
     "recommend",
+    "record_prior",
     "scenario_json_schema",
     "whatif",
 ]

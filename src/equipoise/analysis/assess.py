@@ -25,10 +25,12 @@ from equipoise.analysis.evaluator import DyadExchanges, evaluate_dyad
 from equipoise.analysis.forces import (
     DyadForces,
     ElementLabel,
+    OffensiveElement,
     SideForces,
     dyad_forces,
     kill_matrix,
     launchers_per_wave,
+    offence_of,
     side_forces,
 )
 from equipoise.analysis.metrics import metric, status_label
@@ -46,7 +48,6 @@ from equipoise.domain.loading import load_scenario
 from equipoise.domain.scenario import CalibrationCase, OffensiveClass, Scenario
 from equipoise.engines.exchange import (
     Direction,
-    ExchangeOutcome,
     Offence,
     Side,
     as_counts,
@@ -103,13 +104,10 @@ def _concatenate(blocks: list[dict[str, Array]]) -> dict[str, Array]:
 
 @dataclass(frozen=True)
 class DirectionResult:
-    """One side striking first: its chosen split, expected values and trials."""
+    """One side striking first: its chosen split and the trials."""
 
     direction: Direction
     chosen: FloatArray
-    limiting: FloatArray
-    expected_chosen: ExchangeOutcome
-    expected_limiting: ExchangeOutcome
     trials: dict[str, Array]
 
 
@@ -128,14 +126,7 @@ def run_direction(
     chosen, limiting = exchanges.chosen[key][0], exchanges.limiting[key][0]
     task = ExchangeTrials(direction, chosen, limiting)
     blocks = run_blocks(task, seed, trials, executor=executor, progress=progress)
-    return DirectionResult(
-        direction,
-        chosen,
-        limiting,
-        exchanges.outcomes[f"chosen_{key}"],
-        exchanges.outcomes[f"limited_{key}"],
-        _concatenate(blocks),
-    )
+    return DirectionResult(direction, chosen, _concatenate(blocks))
 
 
 def _side(
@@ -158,31 +149,22 @@ def _side(
     def ev(name: str) -> float:
         return columns[metric(name).arrays[index]]
 
+    means = {
+        "damage_dealt_striking_first": first["dealt"],
+        "damage_suffered_striking_first": first["suffered"],
+        "damage_dealt_struck_first": second["suffered"],
+        "damage_suffered_struck_first": second["dealt"],
+        "second_strike_survivability": second["limited_surviving"],
+        "retaliation_damage": second["limited_retaliation"],
+    }
     return SideAssessment(
         state=forces.state,
         rival=forces.rival,
         value_at_risk=v_own,
         unacceptable_damage=own.unacceptable_damage,
-        damage_dealt_striking_first=Estimate.of_mean(
-            first["dealt"], ev("damage_dealt_striking_first")
-        ),
-        damage_suffered_striking_first=Estimate.of_mean(
-            first["suffered"], ev("damage_suffered_striking_first")
-        ),
-        damage_dealt_struck_first=Estimate.of_mean(
-            second["suffered"], ev("damage_dealt_struck_first")
-        ),
-        damage_suffered_struck_first=Estimate.of_mean(
-            second["dealt"], ev("damage_suffered_struck_first")
-        ),
+        **{name: Estimate.of_mean(samples, ev(name)) for name, samples in means.items()},
         first_strike_advantage=Estimate.of_difference(
             net_first, net_second, ev("first_strike_advantage")
-        ),
-        second_strike_survivability=Estimate.of_mean(
-            second["limited_surviving"], ev("second_strike_survivability")
-        ),
-        retaliation_damage=Estimate.of_mean(
-            second["limited_retaliation"], ev("retaliation_damage")
         ),
         retaliation_probability=Estimate.of_proportion(
             crosses, float(ev("retaliation_damage") >= rival.unacceptable_damage)
@@ -205,17 +187,10 @@ def _layer_use(
     leaked = float(trials[f"{prefix}_leaked"].mean())
     at_launchers = trials.get(f"{prefix}_leaked_at_launchers")
     leaked_at_launchers = 0.0 if at_launchers is None else float(at_launchers.mean())
+    totals = (launched, leaked, leaked_at_launchers)
     return [
-        LayerUse(
-            strike,
-            defender.state,
-            layer,
-            float(intercepted[i]),
-            launched,
-            leaked,
-            leaked_at_launchers,
-        )
-        for i, layer in enumerate(defender.layers)
+        LayerUse(strike, defender.state, layer, float(count), *totals)
+        for layer, count in zip(defender.layers, intercepted, strict=True)
     ]
 
 
@@ -298,25 +273,20 @@ class StrikeTrials:
 
 
 def calibration_offence(scenario: Scenario, case: CalibrationCase) -> tuple[Offence, list[str]]:
-    """The reported attack as an offence fired in ``case.waves`` waves, all countervalue."""
+    """The reported attack as an offence fired in ``case.waves`` waves, all countervalue:
+    one round per launcher per wave, and no round aimed at launchers."""
     names = list(case.attack)
-    classes = []
+    elements = []
     for name in names:
         system = scenario.classes[name]
         assert isinstance(system, OffensiveClass)
-        classes.append(system)
-    rounds = np.array([[case.attack[n] for n in names]], dtype=float)
-    launchers = np.array([[launchers_per_wave(case.attack[n], case.waves) for n in names]], float)
-    offence = Offence(
-        launchers=launchers,
-        rounds=rounds,
+        launchers = launchers_per_wave(case.attack[name], case.waves)
+        label = ElementLabel(case.attacker, name)
+        elements.append(OffensiveElement(launchers, case.attack[name], system, 1.0, False, label))
+    offence = replace(
+        offence_of(elements),
         rounds_per_launcher_per_wave=np.ones(len(names), dtype=np.int64),
-        reliability=np.array([c.reliability for c in classes]),
-        arrival=np.array([c.arrival for c in classes]),
-        guided=np.array([c.is_guided for c in classes]),
-        damage=np.array([c.damage for c in classes]),
         counterforce_kill=np.zeros(len(names)),
-        targetable=np.zeros(len(names), dtype=bool),
     )
     return offence, names
 

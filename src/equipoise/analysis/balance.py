@@ -1,4 +1,4 @@
-"""Balance of power between two states from the Correlates of War data (DOMAIN.md §4).
+"""Balance of power between two states from the Correlates of War data (docs/model.md §6).
 
 Per year: each state's CINC and the six component shares it averages, the
 capability ratio, and the probability that the first state prevails under the

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from equipoise import data as nmc_data
 from equipoise.analysis.results import Bargaining
 from equipoise.domain.scenario import Scenario
-from equipoise.engines.dynamics import BargainingRange
 
 
 def state_capability(scenario: Scenario, state: str) -> float | None:
@@ -39,9 +38,8 @@ def bargaining_of(
     p_first, p_second = columns["p_first"], columns["p_second"]
     if reason:
         if math.isnan(p_first):
-            return Bargaining.unavailable(source, reason)
-        return Bargaining.unavailable(source, reason, p_first, p_second)
+            return Bargaining(source, reason=reason)
+        return Bargaining(source, p_first, p_second, reason=reason)
     cost_a, cost_b = scenario.states[a].war_cost, scenario.states[b].war_cost
-    assert cost_a is not None
-    assert cost_b is not None
-    return Bargaining.of(source, BargainingRange(p_first, p_second, cost_a, cost_b))
+    low, high, closed = columns["range_low"], columns["range_high"], columns["range_closed"]
+    return Bargaining(source, p_first, p_second, cost_a, cost_b, low, high, bool(closed))

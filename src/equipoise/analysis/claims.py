@@ -22,13 +22,12 @@ import pandas as pd
 
 from equipoise.analysis.deliveries import (
     DeliveryItem,
+    deliver_holding,
     delivered_holdings,
     resolve_package,
-    restricted_rivals,
 )
 from equipoise.analysis.evaluator import (
     Metrics,
-    dyad_models,
     evaluate,
 )
 from equipoise.analysis.metrics import SIDE_METRICS, STATUS_LABELS
@@ -52,7 +51,6 @@ from equipoise.engines.worlds import (
 )
 from equipoise.errors import InputError
 
-WORLD_CHUNK = 32
 CREDIBLE_MASS = 0.9
 
 
@@ -86,10 +84,6 @@ class ClaimPosterior:
     @property
     def prior_odds(self) -> float:
         return odds(self.prior)
-
-    @property
-    def posterior_odds(self) -> float:
-        return odds(self.posterior)
 
     def arithmetic(self) -> str:
         """'prior odds 0.25 × 1.5 × 1.3 = 0.49 -> P = 0.33' (or the categorical form)."""
@@ -142,10 +136,8 @@ def _counted_terms(claim: Claim, table: Mapping[str, Any]) -> tuple[list[SourceT
 
 def _delivery_text(claim: Claim) -> str:
     delivery = claim.delivery
-    if delivery.package is not None:
-        return f"{delivery.package} x{delivery.quantity} to {delivery.recipient}"
-    systems = ", ".join(delivery.systems)
-    return f"{systems} x{delivery.quantity} to {delivery.recipient}"
+    what = ", ".join(delivery.systems) if delivery.package is None else delivery.package
+    return f"{what} x{delivery.quantity} to {delivery.recipient}"
 
 
 def claim_groups(block: ClaimsBlock) -> list[list[int]]:
@@ -160,50 +152,45 @@ def claim_posteriors(block: ClaimsBlock) -> tuple[ClaimPosterior, ...]:
     """Every claim's posterior, with the arithmetic and dependency flags."""
     table = block.ratios()
     names = list(block.items)
-    terms_by_claim, evidence, notes_by_claim = [], [], []
-    for claim in block.items.values():
-        terms, notes = _counted_terms(claim, table)
-        terms_by_claim.append(terms)
-        notes_by_claim.append(notes)
-        evidence.append(math.prod(t.ratio for t in terms if t.counted))
+    counted = [_counted_terms(claim, table) for claim in block.items.values()]
+    evidence = [math.prod(t.ratio for t in terms if t.counted) for terms, _ in counted]
     shared: dict[str, set[str]] = {}
     for name, claim in block.items.items():
         for source in claim.sources:
             if source.dependency_group:
                 shared.setdefault(source.dependency_group, set()).add(name)
-    for index, name in enumerate(names):
-        for group, members in shared.items():
+    posterior = np.zeros(len(names))
+    exclusive: dict[str, list[str]] = {}
+    for group in claim_groups(block):
+        priors = [block.items[names[i]].prior for i in group]
+        posterior[group] = group_posteriors(priors, [evidence[i] for i in group])
+        if len(group) > 1:
+            exclusive |= {names[i]: [names[j] for j in group if j != i] for i in group}
+    out = []
+    for i, (name, claim) in enumerate(block.items.items()):
+        terms, notes = counted[i]
+        for origin, members in shared.items():
             others = sorted(members - {name})
             if name in members and others:
-                notes_by_claim[index].append(
-                    f"source origin '{group}' also supports {', '.join(others)}; the claims' "
+                notes.append(
+                    f"source origin '{origin}' also supports {', '.join(others)}; the claims' "
                     "truths are treated as independent"
                 )
-    posterior = np.zeros(len(names))
-    for indices in claim_groups(block):
-        priors = [block.items[names[i]].prior for i in indices]
-        posterior[indices] = group_posteriors(priors, [evidence[i] for i in indices])
-    exclusive = {
-        names[i]: [names[j] for j in g if j != i]
-        for g in claim_groups(block)
-        if len(g) > 1
-        for i in g
-    }
-    return tuple(
-        ClaimPosterior(
-            name,
-            claim.statement,
-            claim.when,
-            _delivery_text(claim),
-            claim.prior,
-            tuple(terms_by_claim[i]),
-            float(evidence[i]),
-            float(posterior[i]),
-            tuple(exclusive.get(name, ())),
-            tuple(notes_by_claim[i]),
+        out.append(
+            ClaimPosterior(
+                name,
+                claim.statement,
+                claim.when,
+                _delivery_text(claim),
+                claim.prior,
+                tuple(terms),
+                float(evidence[i]),
+                float(posterior[i]),
+                tuple(exclusive.get(name, ())),
+                tuple(notes),
+            )
         )
-        for i, (name, claim) in enumerate(block.items.items())
-    )
+    return tuple(out)
 
 
 def claim_items(scenario: Scenario, block: ClaimsBlock) -> tuple[DeliveryItem, ...]:
@@ -223,22 +210,12 @@ def claim_items(scenario: Scenario, block: ClaimsBlock) -> tuple[DeliveryItem, .
             base = delivered_holdings(scenario, supplier, package, recipient, delivery.quantity)
             holdings = {f"claim:{name}/{key}": h for key, h in base.items()}
         else:
-            holdings = {}
-            for key, holding in delivery.systems.items():
-                class_name = holding.class_name(key)
-                restricted = set(holding.not_cleared_against)
-                if delivery.supplier is not None:
-                    supplier_body = scenario.suppliers[delivery.supplier]
-                    restricted |= set(
-                        restricted_rivals(scenario, supplier_body, recipient, class_name)
-                    )
-                holdings[f"claim:{name}/{key}"] = holding.scaled(delivery.quantity).model_copy(
-                    update={
-                        "system": class_name,
-                        "supplied_by": delivery.supplier or holding.supplied_by,
-                        "not_cleared_against": tuple(sorted(restricted)),
-                    }
+            holdings = {
+                f"claim:{name}/{key}": deliver_holding(
+                    scenario, key, holding, recipient, delivery.quantity, delivery.supplier
                 )
+                for key, holding in delivery.systems.items()
+            }
         items.append(DeliveryItem(f"claim:{name}", recipient, holdings))
     return tuple(items)
 
@@ -296,7 +273,7 @@ class WorldAnalysis(Plottable):
     seed: int | None
 
     def status_probabilities(self, column: int) -> dict[str, float]:
-        codes = self.metrics.a_deterred[:, column] + 2 * self.metrics.b_deterred[:, column]
+        codes = self.metrics.status_codes[:, column]
         return {
             label: float(self.worlds.probability[codes == code].sum())
             for code, label in enumerate(STATUS_LABELS)
@@ -304,61 +281,37 @@ class WorldAnalysis(Plottable):
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per (dyad, state, metric): mean and credible interval over worlds."""
-        weights = self.worlds.probability
-        out = []
+        metrics = self.metrics
+        out: list[dict[str, Any]] = []
         for column, (a, b) in enumerate(self.dyads):
-            dyad = f"{a}-{b}"
-            for metric in SIDE_WORLD_METRICS:
-                for state, name in zip((a, b), metric.arrays, strict=True):
-                    values = self.metrics.values[name][:, column]
-                    out.append(_summary(dyad, state, metric.label, values, weights))
+            series = [
+                (state, metric.label, metrics.values[name])
+                for metric in SIDE_WORLD_METRICS
+                for state, name in zip((a, b), metric.arrays, strict=True)
+            ]
             for state, values in (
-                (a, self.retaliation_probability_a[:, column]),
-                (b, self.retaliation_probability_b[:, column]),
+                (a, self.retaliation_probability_a),
+                (b, self.retaliation_probability_b),
             ):
-                if not np.isfinite(values).any():
-                    continue
-                out.append(
-                    _summary(dyad, state, "P(retaliation >= rival's threshold)", values, weights)
-                )
-            for state, deterred in ((a, self.metrics.a_deterred), (b, self.metrics.b_deterred)):
-                out.append(
-                    _summary(
-                        dyad,
-                        state,
-                        "P(deterred from striking first)",
-                        deterred[:, column].astype(float),
-                        weights,
-                    )
-                )
-            if self.metrics.has_range[:, column].any():
-                closed = self.metrics.range_closed[:, column]
-                out.append(
-                    _summary(
-                        dyad, a, "bargaining range low", self.metrics.range_low[:, column], weights
-                    )
-                )
-                out.append(
-                    _summary(
-                        dyad,
-                        a,
-                        "bargaining range high",
-                        self.metrics.range_high[:, column],
-                        weights,
-                    )
-                )
-                out.append(_summary(dyad, a, "P(bargaining range closed)", closed, weights))
+                if np.isfinite(values[:, column]).any():
+                    series.append((state, "P(retaliation >= rival's threshold)", values))
+            series += [
+                (a, "P(deterred from striking first)", metrics.a_deterred.astype(float)),
+                (b, "P(deterred from striking first)", metrics.b_deterred.astype(float)),
+            ]
+            if metrics.has_range[:, column].any():
+                series += [
+                    (a, "bargaining range low", metrics.range_low),
+                    (a, "bargaining range high", metrics.range_high),
+                    (a, "P(bargaining range closed)", metrics.range_closed),
+                ]
+            out += [
+                _summary(f"{a}-{b}", state, label, values[:, column], self.worlds.probability)
+                for state, label, values in series
+            ]
             for status, probability in self.status_probabilities(column).items():
-                out.append(
-                    {
-                        "dyad": dyad,
-                        "state": "",
-                        "metric": f"P({status})",
-                        "mean": probability,
-                        "low": math.nan,
-                        "high": math.nan,
-                    }
-                )
+                row = {"dyad": f"{a}-{b}", "state": "", "metric": f"P({status})"}
+                out.append(row | {"mean": probability, "low": math.nan, "high": math.nan})
         return out
 
     def to_frame(self) -> pd.DataFrame:
@@ -443,7 +396,6 @@ def analyze_claims(
     posteriors = claim_posteriors(claims)
     items = claim_items(scenario, claims)
     worlds = build_worlds(claims, posteriors, seed)
-    models = dyad_models(scenario, items)
     truth = worlds.truth.astype(float)
     trials = trials_per_world or claims.trials_per_world
     if scenario.deterrence.criterion == "probability":
@@ -452,19 +404,17 @@ def analyze_claims(
         scenario,
         items,
         truth,
-        models=models,
         retaliation_probabilities=probabilities,
         probability_trials=trials,
         seed=seed,
     )
-    prob_a, prob_b = metrics.values["p_retaliation_a"], metrics.values["p_retaliation_b"]
     return WorldAnalysis(
         scenario.name,
         posteriors,
         worlds,
         metrics,
-        prob_a,
-        prob_b,
+        metrics.values["p_retaliation_a"],
+        metrics.values["p_retaliation_b"],
         tuple((d.a, d.b) for d in scenario.dyads),
         trials,
         seed if isinstance(seed, int) else None,
@@ -512,24 +462,21 @@ class ClaimsReport(Plottable):
 
     def to_frame(self) -> pd.DataFrame:
         value = {v.claim: v for v in self.values}
-        return pd.DataFrame(
-            [
+        rows = []
+        for c in self.claims:
+            known = value.get(c.name)
+            rows.append(
                 {
                     "claim": c.name,
                     "prior": c.prior,
                     "evidence": c.evidence,
                     "posterior": c.posterior,
                     "arithmetic": c.arithmetic(),
-                    "mutual_deterrence_change": value[c.name].mutual_deterrence_change
-                    if c.name in value
-                    else None,
-                    "fsa_variance_reduction": value[c.name].fsa_variance_reduction
-                    if c.name in value
-                    else None,
+                    "mutual_deterrence_change": known and known.mutual_deterrence_change,
+                    "fsa_variance_reduction": known and known.fsa_variance_reduction,
                 }
-                for c in self.claims
-            ]
-        )
+            )
+        return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = clean(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ import pandas as pd
 
 from equipoise.analysis.results import clean
 from equipoise.domain.problems import suggest
-from equipoise.domain.scenario import Holding, Package, Scenario, Supplier
+from equipoise.domain.scenario import Holding, Package, RecipientCap, Scenario, Supplier
 from equipoise.engines.types import BoolArray, FloatArray, IntArray
 from equipoise.errors import InputError
 
@@ -98,19 +98,6 @@ def plan_key(decision: Decision) -> PlanKey:
     return (decision.supplier, decision.package, decision.recipient)
 
 
-def _package_classes(scenario: Scenario, package: Package) -> list[tuple[str, str]]:
-    """(class name, kind) of every system in a package."""
-    out: list[tuple[str, str]] = []
-    for key, holding in package.systems.items():
-        name = holding.class_name(key)
-        out.append((name, scenario.classes[name].kind))
-    return out
-
-
-def _blocked_classes(supplier: Supplier, recipient: str) -> set[str]:
-    return set(supplier.red_lines.no_classes.get(recipient, ()))
-
-
 def restricted_rivals(
     scenario: Scenario, supplier: Supplier, recipient: str, class_name: str
 ) -> tuple[str, ...]:
@@ -123,73 +110,95 @@ def restricted_rivals(
     )
 
 
-def dyad_states(scenario: Scenario) -> set[str]:
-    return {name for dyad in scenario.dyads for name in (dyad.a, dyad.b)}
+def _rule_breaks(
+    scenario: Scenario, supplier_name: str, package: Package, recipient: str
+) -> list[str]:
+    """Why the supplier may never send this package to ``recipient`` (relations, offer
+    lists, class red lines); empty when it may."""
+    supplier = scenario.suppliers[supplier_name]
+    out = []
+    if not supplier.arms(recipient):
+        relation = supplier.relations.get(recipient, "no relation")
+        out.append(f"{supplier_name} does not arm {recipient} ({relation})")
+    if package.recipients and recipient not in package.recipients:
+        out.append(f"package not offered to {recipient}")
+    blocked = set(supplier.red_lines.no_classes.get(recipient, ()))
+    for key, holding in package.systems.items():
+        name = holding.class_name(key)
+        kind = scenario.classes[name].kind
+        if name in blocked or kind in blocked:
+            out.append(f"red line, no {name} ({kind}) to {recipient}")
+    return out
+
+
+def _affordable(bound: float | None, cost: float) -> float:
+    """Whole packages of ``cost`` within ``bound`` (none: no limit)."""
+    return math.inf if bound is None else math.floor(bound / cost + 1e-9)
 
 
 def decisions(scenario: Scenario) -> tuple[Decision, ...]:
     """Every delivery the suppliers would consider: allowed by relations, offer lists,
     class red lines, caps and budgets, to states in some dyad."""
     out = []
-    states = dyad_states(scenario)
+    states = sorted({name for dyad in scenario.dyads for name in (dyad.a, dyad.b)})
     for supplier_name, supplier in scenario.suppliers.items():
         budget = supplier.budget
         for package_name, package in supplier.packages.items():
-            years = max(package.delay_years, 1)
-            per_year = package.cost / years
-            for recipient in sorted(states):
-                if not supplier.arms(recipient):
+            per_year = package.cost / max(package.delay_years, 1)
+            for recipient in states:
+                if _rule_breaks(scenario, supplier_name, package, recipient):
                     continue
-                if package.recipients and recipient not in package.recipients:
-                    continue
-                blocked = _blocked_classes(supplier, recipient)
-                if any(
-                    n in blocked or k in blocked for n, k in _package_classes(scenario, package)
-                ):
-                    continue
-                limit = package.max_quantity
-                limit = min(limit, math.floor(budget.total / package.cost + 1e-9))
-                if budget.per_year is not None:
-                    limit = min(limit, math.floor(budget.per_year / per_year + 1e-9))
-                cap = supplier.red_lines.caps.get(recipient)
-                if cap is not None:
-                    if cap.max_packages is not None:
-                        limit = min(limit, cap.max_packages)
-                    if cap.max_cost is not None:
-                        limit = min(limit, math.floor(cap.max_cost / package.cost + 1e-9))
+                cap = supplier.red_lines.caps.get(recipient) or RecipientCap()
+                limit = min(
+                    package.max_quantity,
+                    math.inf if cap.max_packages is None else cap.max_packages,
+                    _affordable(budget.total, package.cost),
+                    _affordable(budget.per_year, per_year),
+                    _affordable(cap.max_cost, package.cost),
+                )
                 if limit >= 1:
-                    out.append(
-                        Decision(
-                            supplier_name, package_name, recipient, limit, package.cost, per_year
-                        )
+                    decision = Decision(
+                        supplier_name, package_name, recipient, int(limit), package.cost, per_year
                     )
+                    out.append(decision)
     return tuple(out)
+
+
+def deliver_holding(
+    scenario: Scenario,
+    key: str,
+    holding: Holding,
+    recipient: str,
+    quantity: int,
+    supplier_name: str | None,
+) -> Holding:
+    """``quantity`` times a holding as delivered to ``recipient``: its class named, its
+    supplier recorded and the supplier's not-cleared rules added to its own."""
+    class_name = holding.class_name(key)
+    restricted = set(holding.not_cleared_against)
+    if supplier_name is not None:
+        supplier = scenario.suppliers[supplier_name]
+        restricted |= set(restricted_rivals(scenario, supplier, recipient, class_name))
+    return holding.scaled(quantity).model_copy(
+        update={
+            "system": class_name,
+            "supplied_by": supplier_name or holding.supplied_by,
+            "not_cleared_against": tuple(sorted(restricted)),
+        }
+    )
 
 
 def delivered_holdings(
     scenario: Scenario, supplier_name: str, package_name: str, recipient: str, quantity: int
 ) -> dict[str, Holding]:
     """The holdings ``quantity`` packages become in the recipient's inventory."""
-    supplier = scenario.suppliers[supplier_name]
-    package = supplier.packages[package_name]
-    out = {}
-    for key, holding in package.systems.items():
-        class_name = holding.class_name(key)
-        out[f"{package_name}@{supplier_name}/{key}"] = holding.scaled(quantity).model_copy(
-            update={
-                "system": class_name,
-                "supplied_by": supplier_name,
-                "not_cleared_against": tuple(
-                    sorted(
-                        {
-                            *holding.not_cleared_against,
-                            *restricted_rivals(scenario, supplier, recipient, class_name),
-                        }
-                    )
-                ),
-            }
+    package = scenario.suppliers[supplier_name].packages[package_name]
+    return {
+        f"{package_name}@{supplier_name}/{key}": deliver_holding(
+            scenario, key, holding, recipient, quantity, supplier_name
         )
-    return out
+        for key, holding in package.systems.items()
+    }
 
 
 def resolve_package(scenario: Scenario, name: str) -> tuple[str, str] | None:
@@ -208,62 +217,69 @@ def resolve_package(scenario: Scenario, name: str) -> tuple[str, str] | None:
     return matches[0] if matches else None
 
 
+def package_item(scenario: Scenario, key: PlanKey, cost: float = 0.0) -> DeliveryItem:
+    """One package of a plan as a delivery item: the holdings it becomes."""
+    supplier, package, recipient = key
+    holdings = delivered_holdings(scenario, supplier, package, recipient, 1)
+    return DeliveryItem(f"{recipient}:{supplier}.{package}", recipient, holdings, cost)
+
+
 def apply_plan(
     scenario: Scenario, plan: Mapping[PlanKey, int], *, keep_zero: bool = False
 ) -> Scenario:
     """The scenario after the plan's deliveries (the public single-scenario path)."""
-    items = [
-        DeliveryItem(
-            f"{recipient}:{supplier}.{package}",
-            recipient,
-            delivered_holdings(scenario, supplier, package, recipient, 1),
-        )
-        for supplier, package, recipient in plan
-    ]
+    items = [package_item(scenario, key) for key in plan]
     return apply_items(scenario, items, list(plan.values()), keep_zero=keep_zero)
+
+
+def decision_items(scenario: Scenario, decisions_: Sequence[Decision]) -> tuple[DeliveryItem, ...]:
+    """Each decision as a delivery item: the holdings one package becomes."""
+    return tuple(package_item(scenario, plan_key(d), d.cost) for d in decisions_)
+
+
+def _spending(
+    scenario: Scenario, plan: Mapping[PlanKey, int]
+) -> tuple[dict[str, float], dict[str, float], dict[tuple[str, str], tuple[float, int]]]:
+    """Each supplier's spending in all and a year, and each (supplier, recipient) pair's
+    cost and package count."""
+    total: dict[str, float] = {}
+    per_year: dict[str, float] = {}
+    per_recipient: dict[tuple[str, str], tuple[float, int]] = {}
+    for (supplier_name, package_name, recipient), quantity in plan.items():
+        package = scenario.suppliers[supplier_name].packages[package_name]
+        cost = quantity * package.cost
+        total[supplier_name] = total.get(supplier_name, 0.0) + cost
+        per_year[supplier_name] = per_year.get(supplier_name, 0.0) + cost / max(
+            package.delay_years, 1
+        )
+        so_far, count = per_recipient.get((supplier_name, recipient), (0.0, 0))
+        per_recipient[(supplier_name, recipient)] = (so_far + cost, count + quantity)
+    return total, per_year, per_recipient
 
 
 def plan_problems(scenario: Scenario, plan: Mapping[PlanKey, int]) -> list[str]:
     """Every way a plan breaks the catalogue, relations, red lines, caps or budgets."""
     problems = []
-    spend: dict[str, float] = {}
-    per_year: dict[str, float] = {}
-    per_recipient: dict[tuple[str, str], tuple[float, int]] = {}
+    known: dict[PlanKey, int] = {}
     for (supplier_name, package_name, recipient), quantity in plan.items():
         if quantity == 0:
             continue
         where = f"{recipient}:{supplier_name}.{package_name}"
+        supplier = scenario.suppliers.get(supplier_name)
         if quantity < 0:
             problems.append(f"{where}: negative quantity {quantity}")
-            continue
-        supplier = scenario.suppliers.get(supplier_name)
-        if supplier is None or package_name not in supplier.packages:
+        elif supplier is None or package_name not in supplier.packages:
             problems.append(f"{where}: not in any supplier's catalogue")
-            continue
-        package = supplier.packages[package_name]
-        if recipient not in scenario.states:
+        elif recipient not in scenario.states:
             problems.append(f"{where}: unknown recipient")
-            continue
-        if not supplier.arms(recipient):
-            relation = supplier.relations.get(recipient, "no relation")
-            problems.append(f"{where}: {supplier_name} does not arm {recipient} ({relation})")
-        if package.recipients and recipient not in package.recipients:
-            problems.append(f"{where}: package not offered to {recipient}")
-        blocked = _blocked_classes(supplier, recipient)
-        for name, kind in _package_classes(scenario, package):
-            if name in blocked or kind in blocked:
-                problems.append(f"{where}: red line, no {name} ({kind}) to {recipient}")
-        if quantity > package.max_quantity:
-            problems.append(f"{where}: {quantity} packages, at most {package.max_quantity}")
-        spend[supplier_name] = spend.get(supplier_name, 0.0) + quantity * package.cost
-        per_year[supplier_name] = per_year.get(supplier_name, 0.0) + quantity * package.cost / max(
-            package.delay_years, 1
-        )
-        cost, count = per_recipient.get((supplier_name, recipient), (0.0, 0))
-        per_recipient[(supplier_name, recipient)] = (
-            cost + quantity * package.cost,
-            count + quantity,
-        )
+        else:
+            package = supplier.packages[package_name]
+            breaks = _rule_breaks(scenario, supplier_name, package, recipient)
+            problems += [f"{where}: {text}" for text in breaks]
+            if quantity > package.max_quantity:
+                problems.append(f"{where}: {quantity} packages, at most {package.max_quantity}")
+            known[(supplier_name, package_name, recipient)] = quantity
+    spend, per_year, per_recipient = _spending(scenario, known)
     for supplier_name, total in spend.items():
         budget = scenario.suppliers[supplier_name].budget
         if total > budget.total + 1e-9:
@@ -286,19 +302,6 @@ def plan_problems(scenario: Scenario, plan: Mapping[PlanKey, int]) -> list[str]:
                 f"{supplier_name} to {recipient}: {count} packages over cap {cap.max_packages}"
             )
     return problems
-
-
-def decision_items(scenario: Scenario, decisions_: Sequence[Decision]) -> tuple[DeliveryItem, ...]:
-    """Each decision as a delivery item: the holdings one package becomes."""
-    return tuple(
-        DeliveryItem(
-            d.label,
-            d.recipient,
-            delivered_holdings(scenario, d.supplier, d.package, d.recipient, 1),
-            d.cost,
-        )
-        for d in decisions_
-    )
 
 
 def feasible(scenario: Scenario, decisions_: Sequence[Decision], quantities: IntArray) -> BoolArray:
@@ -342,28 +345,6 @@ class PlanLine:
     restricted_against: tuple[str, ...] = ()
 
 
-def plan_lines(scenario: Scenario, plan: Mapping[PlanKey, int]) -> tuple[PlanLine, ...]:
-    lines = []
-    for (supplier_name, package_name, recipient), quantity in sorted(plan.items()):
-        if not quantity:
-            continue
-        package = scenario.suppliers[supplier_name].packages[package_name]
-        holdings = delivered_holdings(scenario, supplier_name, package_name, recipient, quantity)
-        restricted = tuple(sorted({r for h in holdings.values() for r in h.not_cleared_against}))
-        lines.append(
-            PlanLine(
-                recipient,
-                supplier_name,
-                package_name,
-                quantity,
-                quantity * package.cost,
-                package.delay_years,
-                restricted,
-            )
-        )
-    return tuple(lines)
-
-
 @dataclass(frozen=True)
 class PlanSummary:
     """A plan with its cost and, for each supplier, its yearly spending."""
@@ -373,28 +354,13 @@ class PlanSummary:
     per_year: dict[str, float] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [
-                {
-                    "recipient": line.recipient,
-                    "supplier": line.supplier,
-                    "package": line.package,
-                    "quantity": line.quantity,
-                    "cost": line.cost,
-                    "delay_years": line.delay_years,
-                    "not_cleared_against": ",".join(line.restricted_against),
-                }
-                for line in self.lines
-            ],
-            columns=[
-                "recipient",
-                "supplier",
-                "package",
-                "quantity",
-                "cost",
-                "delay_years",
-                "not_cleared_against",
-            ],
+        rows = [
+            {**asdict(line), "restricted_against": ",".join(line.restricted_against)}
+            for line in self.lines
+        ]
+        columns = [f.name for f in fields(PlanLine)]
+        return pd.DataFrame(rows, columns=columns).rename(
+            columns={"restricted_against": "not_cleared_against"}
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -409,14 +375,20 @@ class PlanSummary:
 
 
 def summarise_plan(scenario: Scenario, plan: Mapping[PlanKey, int]) -> PlanSummary:
-    lines = plan_lines(scenario, plan)
-    per_year: dict[str, float] = {}
-    for (supplier_name, package_name, _), quantity in plan.items():
+    lines = []
+    for (supplier_name, package_name, recipient), quantity in sorted(plan.items()):
+        if not quantity:
+            continue
         package = scenario.suppliers[supplier_name].packages[package_name]
-        per_year[supplier_name] = per_year.get(supplier_name, 0.0) + quantity * package.cost / max(
-            package.delay_years, 1
+        holdings = delivered_holdings(scenario, supplier_name, package_name, recipient, quantity)
+        restricted = tuple(sorted({r for h in holdings.values() for r in h.not_cleared_against}))
+        cost = quantity * package.cost
+        line = PlanLine(
+            recipient, supplier_name, package_name, quantity, cost, package.delay_years, restricted
         )
-    return PlanSummary(lines, float(sum(line.cost for line in lines)), per_year)
+        lines.append(line)
+    per_year = _spending(scenario, plan)[1]
+    return PlanSummary(tuple(lines), float(sum(line.cost for line in lines)), per_year)
 
 
 def parse_delivery(scenario: Scenario, text: str) -> tuple[PlanKey, int]:

@@ -17,12 +17,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
 from equipoise.analysis.deliveries import DeliveryItem, apply_items, variant_matrix
 from equipoise.analysis.forces import combined_ew_factor, dyad_forces, ew_units
 from equipoise.analysis.metrics import DYAD_ARRAYS
+from equipoise.domain.loading import load_scenario
 from equipoise.domain.scenario import Scenario
 from equipoise.engines.dynamics import BargainingRange, contest_probability, destruction_share
 from equipoise.engines.exchange import (
@@ -416,7 +418,7 @@ class Metrics:
 
 
 def evaluate(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     items: Sequence[DeliveryItem],
     quantities: IntArray | FloatArray,
     *,
@@ -431,6 +433,7 @@ def evaluate(
     Each dyad is evaluated once per distinct combination of the items that touch it,
     so plans differing only in deliveries elsewhere share the work.
     """
+    scenario = load_scenario(scenario)
     q = variant_matrix(quantities, len(items))
     models = dyad_models(scenario, items) if models is None else models
     columns: list[dict[str, FloatArray]] = []
@@ -473,7 +476,7 @@ def gather(
 
 
 def evaluate_scenario(
-    scenario: Scenario, *, first_strike: bool = True, seed: SeedLike | None = 0
+    scenario: Scenario | str | Path, *, first_strike: bool = True, seed: SeedLike | None = 0
 ) -> Metrics:
     """The scenario itself as one variant (``analyze`` in expected-value mode)."""
     return evaluate(scenario, (), np.zeros((1, 0)), first_strike=first_strike, seed=seed)

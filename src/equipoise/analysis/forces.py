@@ -1,6 +1,6 @@
 """From a scenario to the arrays the engines take, for one side of one dyad.
 
-A side is a state plus the backers that join it against this rival (DOMAIN.md §1):
+A side is a state plus the backers that join it against this rival (docs/model.md §1):
 defence-only backers add air defence and electronic warfare only, and a backer's
 launchers are not counterforce targets unless it is marked targetable.
 Withdrawals that apply against this rival split a holding into the part that stays
@@ -10,6 +10,7 @@ and the part pulled back, which either leaves the exchange or arrives less often
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -116,40 +117,26 @@ def withdrawal_arrival_factor(withdrawal: Withdrawal, system: OffensiveClass) ->
     return 0.0 if withdrawal.arrival_factor is None else withdrawal.arrival_factor
 
 
-@dataclass
-class _OffenceRows:
-    launchers: list[int]
-    rounds: list[int]
-    classes: list[OffensiveClass]
-    arrival_factor: list[float]
-    targetable: list[bool]
-    labels: list[ElementLabel]
+@dataclass(frozen=True)
+class OffensiveElement:
+    """One offensive element (launchers, rounds, class) before it becomes engine arrays."""
 
-    def add(
-        self,
-        launchers: int,
-        rounds: int,
-        system: OffensiveClass,
-        factor: float,
-        targetable: bool,
-        label: ElementLabel,
-    ) -> None:
-        self.launchers.append(launchers)
-        self.rounds.append(rounds)
-        self.classes.append(system)
-        self.arrival_factor.append(factor)
-        self.targetable.append(targetable)
-        self.labels.append(label)
+    launchers: int
+    rounds: int
+    system: OffensiveClass
+    arrival_factor: float
+    targetable: bool
+    label: ElementLabel
 
 
 def _share(total: int, part: int, whole: int) -> int:
     return total * part // whole if whole > 0 else 0
 
 
-def _offence_rows(
+def _elements(
     scenario: Scenario, parties: list[str], rival: str, notes: list[str]
-) -> _OffenceRows:
-    rows = _OffenceRows([], [], [], [], [], [])
+) -> list[OffensiveElement]:
+    rows = []
     for party in parties:
         backer = scenario.backers.get(party)
         if backer is not None and backer.defence_only:
@@ -175,29 +162,29 @@ def _offence_rows(
                     notes.append(f"{party}:{key}: {moved} launchers {where}, out of the exchange")
                     continue
                 label = ElementLabel(party, system_name, f"{where}, arrival x{factor:g}", key)
-                rows.add(moved, moved_rounds, system, factor, targetable, label)
+                rows.append(
+                    OffensiveElement(moved, moved_rounds, system, factor, targetable, label)
+                )
             label = ElementLabel(party, system_name, "", key)
-            rows.add(launchers, rounds, system, 1.0, targetable, label)
+            rows.append(OffensiveElement(launchers, rounds, system, 1.0, targetable, label))
     return rows
 
 
-def _offence(rows: _OffenceRows) -> Offence:
-    classes = rows.classes
+def offence_of(rows: list[OffensiveElement]) -> Offence:
+    """The elements as the engines' offence arrays (a batch of one)."""
+    classes = [row.system for row in rows]
     return Offence(
-        launchers=np.array([rows.launchers], dtype=float).reshape(1, len(classes)),
-        rounds=np.array([rows.rounds], dtype=float).reshape(1, len(classes)),
+        launchers=np.array([[row.launchers for row in rows]], dtype=float).reshape(1, len(rows)),
+        rounds=np.array([[row.rounds for row in rows]], dtype=float).reshape(1, len(rows)),
         rounds_per_launcher_per_wave=np.array(
             [c.rounds_per_launcher_per_wave for c in classes], dtype=np.int64
         ),
         reliability=np.array([c.reliability for c in classes], dtype=float),
-        arrival=np.array(
-            [c.arrival * f for c, f in zip(classes, rows.arrival_factor, strict=True)],
-            dtype=float,
-        ),
+        arrival=np.array([row.system.arrival * row.arrival_factor for row in rows], dtype=float),
         guided=np.array([c.is_guided for c in classes], dtype=bool),
         damage=np.array([c.damage for c in classes], dtype=float),
         counterforce_kill=np.array([c.counterforce_kill for c in classes], dtype=float),
-        targetable=np.array(rows.targetable, dtype=bool),
+        targetable=np.array([row.targetable for row in rows], dtype=bool),
     )
 
 
@@ -209,9 +196,9 @@ def _remaining_units(scenario: Scenario, party: str, key: str, holding: Holding,
 
 
 def _defence(scenario: Scenario, parties: list[str], rival: str) -> tuple[Defence, tuple[str, ...]]:
-    interceptors: dict[str, int] = {}
-    channels: dict[str, int] = {}
-    jammers: dict[str, int] = {}
+    interceptors: Counter[str] = Counter()
+    channels: Counter[str] = Counter()
+    jammers: Counter[str] = Counter()
     for party in parties:
         for key, holding in holdings_in_dyad(scenario, party, rival):
             system_name = holding.class_name(key)
@@ -224,29 +211,19 @@ def _defence(scenario: Scenario, parties: list[str], rival: str) -> tuple[Defenc
                     if holding.interceptors is not None
                     else held * system.interceptors_per_battery
                 )
-                interceptors[system_name] = interceptors.get(system_name, 0) + _share(
-                    stock, units, held
-                )
-                channels[system_name] = (
-                    channels.get(system_name, 0) + units * system.channels_per_battery
-                )
+                interceptors[system_name] += _share(stock, units, held)
+                channels[system_name] += units * system.channels_per_battery
             elif isinstance(system, ElectronicWarfareClass):
-                jammers[system_name] = jammers.get(system_name, 0) + units
-    order = sorted(
-        interceptors,
-        key=lambda n: (_air_defence(scenario, n).layer, n),
-    )
+                jammers[system_name] += units
+    order = sorted(interceptors, key=lambda n: (_air_defence(scenario, n).layer, n))
+    systems = [_air_defence(scenario, n) for n in order]
     defence = Defence(
         interceptors=np.array([[interceptors[n] for n in order]], dtype=float).reshape(
             1, len(order)
         ),
         channels=np.array([[channels[n] for n in order]], dtype=float).reshape(1, len(order)),
-        shots_per_threat=np.array(
-            [_air_defence(scenario, n).shots_per_threat for n in order], dtype=np.int64
-        ),
-        shoot_look_shoot=np.array(
-            [_air_defence(scenario, n).doctrine == "shoot-look-shoot" for n in order], dtype=bool
-        ),
+        shots_per_threat=np.array([s.shots_per_threat for s in systems], dtype=np.int64),
+        shoot_look_shoot=np.array([s.doctrine == "shoot-look-shoot" for s in systems], dtype=bool),
         guided_arrival_factor=np.asarray(
             combined_ew_factor(scenario, jammers), dtype=float
         ).reshape(1),
@@ -272,15 +249,13 @@ def combined_ew_factor(scenario: Scenario, units_by_class: Mapping[str, Array | 
 
 def ew_units(scenario: Scenario, state: str, rival: str) -> dict[str, int]:
     """Electronic warfare units by class on ``state``'s side against ``rival``."""
-    units: dict[str, int] = {}
+    units: Counter[str] = Counter()
     for party in side_parties(scenario, state, rival):
         for key, holding in holdings_in_dyad(scenario, party, rival):
             system_name = holding.class_name(key)
             if isinstance(scenario.classes[system_name], ElectronicWarfareClass):
-                units[system_name] = units.get(system_name, 0) + _remaining_units(
-                    scenario, party, key, holding, rival
-                )
-    return units
+                units[system_name] += _remaining_units(scenario, party, key, holding, rival)
+    return dict(units)
 
 
 def _air_defence(scenario: Scenario, name: str) -> AirDefenceClass:
@@ -293,11 +268,12 @@ def side_forces(scenario: Scenario, state: str, rival: str) -> SideForces:
     """Engine arrays for ``state``'s side in its dyad with ``rival``."""
     parties = side_parties(scenario, state, rival)
     notes: list[str] = []
-    rows = _offence_rows(scenario, parties, rival, notes)
+    rows = _elements(scenario, parties, rival, notes)
     defence, layers = _defence(scenario, parties, rival)
     body = scenario.states[state]
-    side = Side(_offence(rows), defence, body.value_at_risk, body.unacceptable_damage)
-    return SideForces(state, rival, side, tuple(rows.labels), layers, tuple(notes))
+    side = Side(offence_of(rows), defence, body.value_at_risk, body.unacceptable_damage)
+    labels = tuple(row.label for row in rows)
+    return SideForces(state, rival, side, labels, layers, tuple(notes))
 
 
 def kill_matrix(scenario: Scenario, attacker: SideForces, defender: SideForces) -> FloatArray:

@@ -67,9 +67,7 @@ def current_count(scenario: Scenario, party: str, system: str) -> float:
     holding = scenario.party_inventory(party).get(system)
     if holding is None:
         return 0.0
-    system_class = scenario.classes[axis_class(scenario, party, system)]
-    value = holding.launchers if isinstance(system_class, OffensiveClass) else holding.units
-    return float(value or 0)
+    return float(_units(scenario, holding, axis_class(scenario, party, system)))
 
 
 def check_axis(scenario: Scenario, a: str, b: str, party: str, system: str) -> str:

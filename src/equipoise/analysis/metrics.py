@@ -40,6 +40,9 @@ class Metric:
     per: Literal["side", "dyad"]
     arrays: tuple[str, ...] = ()
     stochastic: bool = True
+    strike: str = ""
+    """Which strike the metric refers to (side metrics): the side's own chosen or most
+    disarming first strike, or the rival's."""
 
     @property
     def column(self) -> str:
@@ -57,6 +60,7 @@ SIDE_METRICS: tuple[Metric, ...] = (
         "side",
         ("a_deterred", "b_deterred"),
         stochastic=False,
+        strike="own most disarming strike",
     ),
     Metric(
         "damage_dealt_striking_first",
@@ -65,6 +69,7 @@ SIDE_METRICS: tuple[Metric, ...] = (
         "damage this side's chosen first strike does to the rival",
         "side",
         ("dealt_a", "dealt_b"),
+        strike="own chosen strike",
     ),
     Metric(
         "damage_suffered_striking_first",
@@ -73,6 +78,7 @@ SIDE_METRICS: tuple[Metric, ...] = (
         "damage the rival's retaliation does after this side's chosen first strike",
         "side",
         ("suffered_a", "suffered_b"),
+        strike="own chosen strike",
     ),
     Metric(
         "damage_dealt_struck_first",
@@ -81,6 +87,7 @@ SIDE_METRICS: tuple[Metric, ...] = (
         "damage this side's retaliation does after the rival's chosen first strike",
         "side",
         ("suffered_b", "suffered_a"),
+        strike="rival's chosen strike",
     ),
     Metric(
         "damage_suffered_struck_first",
@@ -89,6 +96,7 @@ SIDE_METRICS: tuple[Metric, ...] = (
         "damage the rival's chosen first strike does to this side",
         "side",
         ("dealt_b", "dealt_a"),
+        strike="rival's chosen strike",
     ),
     Metric(
         "first_strike_advantage",
@@ -98,6 +106,7 @@ SIDE_METRICS: tuple[Metric, ...] = (
         "strike); a property of the dyad, equal for both sides with equal weights",
         "side",
         ("fsa_a", "fsa_b"),
+        strike="both chosen strikes",
     ),
     Metric(
         "second_strike_survivability",
@@ -106,14 +115,16 @@ SIDE_METRICS: tuple[Metric, ...] = (
         "share of this side's retaliatory force left by the rival's most disarming strike",
         "side",
         ("survivability_a", "survivability_b"),
+        strike="rival's most disarming strike",
     ),
     Metric(
         "retaliation_damage",
-        "retaliation after the rival's most disarming strike",
+        "retaliation damage",
         "rival's value units",
         "damage this side's retaliation does after the rival's most disarming first strike",
         "side",
         ("retaliation_a", "retaliation_b"),
+        strike="rival's most disarming strike",
     ),
     Metric(
         "retaliation_probability",
@@ -122,6 +133,7 @@ SIDE_METRICS: tuple[Metric, ...] = (
         "probability that this side's retaliation after the rival's most disarming strike "
         "reaches the rival's unacceptable damage",
         "side",
+        strike="rival's most disarming strike",
     ),
 )
 
@@ -194,29 +206,14 @@ METRICS: tuple[Metric, ...] = SIDE_METRICS + DYAD_METRICS
 BY_NAME = {metric.name: metric for metric in METRICS}
 
 DYAD_ARRAYS = (
-    "a_deterred",
-    "b_deterred",
-    "fsa_a",
-    "fsa_b",
-    "p_first",
-    "p_second",
-    "range_low",
-    "range_high",
-    "range_width",
-    "range_closed",
+    *dict.fromkeys(name for m in METRICS for name in m.arrays),
     "has_range",
-    "dealt_a",
-    "suffered_a",
-    "dealt_b",
-    "suffered_b",
-    "survivability_a",
-    "survivability_b",
-    "retaliation_a",
-    "retaliation_b",
     "p_retaliation_a",
     "p_retaliation_b",
 )
-"""The evaluator's arrays, (variants, dyads) each."""
+"""The evaluator's arrays, (variants, dyads) each: the metrics' own, whether the dyad
+has a bargaining range, and the estimated probabilities that retaliation crosses the
+rival's threshold."""
 
 ESTIMATED = tuple(m.name for m in SIDE_METRICS if m.stochastic)
 """Side metrics the stochastic analysis reports with intervals (``Estimate`` objects)."""

@@ -89,6 +89,7 @@ class Policy(ABC):
         return self.name
 
 
+@dataclass(frozen=True)
 class Abstain(Policy):
     """Deliver nothing: every plan scores minus its cost."""
 
@@ -98,6 +99,7 @@ class Abstain(Policy):
         return np.asarray(-metrics.cost, dtype=float)
 
 
+@dataclass(frozen=True)
 class Balancer(Policy):
     """Military diplomacy: mutual deterrence everywhere, small first-strike advantages,
     wide bargaining ranges, little cost."""

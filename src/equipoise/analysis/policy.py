@@ -28,7 +28,13 @@ from equipoise.analysis.deliveries import (
 )
 from equipoise.analysis.metrics import SIDE_METRICS
 from equipoise.analysis.policies import Policy, PolicyWeights, parse_policy
-from equipoise.analysis.results import AnalysisResult, DyadAssessment, Plottable, clean
+from equipoise.analysis.results import (
+    AnalysisResult,
+    DyadAssessment,
+    Plottable,
+    bargaining_columns,
+    clean,
+)
 from equipoise.analysis.settings import RunSettings
 from equipoise.analysis.supply import SearchOutcome, search
 from equipoise.domain.loading import load_scenario
@@ -258,7 +264,6 @@ class PolicyComparison(Plottable):
         for item in self.recommendations:
             for dyad in item.comparison.after.dyads:
                 a, b = dyad.sides
-                bargain = dyad.bargaining
                 rows.append(
                     {
                         "policy": item.policy,
@@ -267,9 +272,7 @@ class PolicyComparison(Plottable):
                         "status": dyad.status,
                         "first_strike_advantage_a": a.first_strike_advantage.mean,
                         "first_strike_advantage_b": b.first_strike_advantage.mean,
-                        "bargaining_low": None if bargain is None else bargain.low,
-                        "bargaining_high": None if bargain is None else bargain.high,
-                        "bargaining_closed": None if bargain is None else bargain.closed,
+                        **bargaining_columns(dyad.bargaining),
                         "proven_optimal": item.outcome.proven_optimal,
                     }
                 )
@@ -301,11 +304,6 @@ def compare_policies(
     """Run every built-in policy on the scenario and assess its outcome."""
     scenario = load_scenario(scenario)
     settings = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
-    if not scenario.suppliers:
-        raise InputError(
-            f"scenario '{scenario.name}' has no suppliers",
-            "add a 'suppliers:' block (see `equipoise show west-asia-2024`)",
-        )
     armed = sorted(
         {
             state

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from equipoise.analysis.metrics import ESTIMATED, DeterrenceStatus
-from equipoise.engines.dynamics import BargainingRange
 from equipoise.engines.types import FloatArray, IntArray
 
 
@@ -202,25 +201,6 @@ class Bargaining:
     closed: bool | None = None
     reason: str = ""
 
-    @classmethod
-    def of(cls, source: str, value: BargainingRange) -> Bargaining:
-        return cls(
-            source,
-            float(np.asarray(value.p_first)),
-            float(np.asarray(value.p_second)),
-            value.cost_a,
-            value.cost_b,
-            float(value.low),
-            float(value.high),
-            bool(value.closed),
-        )
-
-    @classmethod
-    def unavailable(
-        cls, source: str, reason: str, p_first: float | None = None, p_second: float | None = None
-    ) -> Bargaining:
-        return cls(source, p_first, p_second, reason=reason)
-
     @property
     def width(self) -> float | None:
         if self.low is None or self.high is None:
@@ -242,6 +222,17 @@ class Bargaining:
             }
         )
         return data
+
+
+def bargaining_columns(bargain: Bargaining | None) -> dict[str, Any]:
+    """The range's table columns: low, high and closed (None where there is no range)."""
+    if bargain is None:
+        return dict.fromkeys(("bargaining_low", "bargaining_high", "bargaining_closed"))
+    return {
+        "bargaining_low": bargain.low,
+        "bargaining_high": bargain.high,
+        "bargaining_closed": bargain.closed,
+    }
 
 
 HISTOGRAM_BINS = 40
@@ -314,20 +305,7 @@ class DyadAssessment(Plottable):
             "status": self.status,
             "sides": [side.to_dict() for side in self.sides],
             "bargaining": None if self.bargaining is None else self.bargaining.to_dict(),
-            "interception_by_layer": [
-                clean(
-                    {
-                        "strike": use.strike,
-                        "defender": use.defender,
-                        "layer": use.layer,
-                        "intercepted": use.intercepted,
-                        "launched": use.launched,
-                        "leaked": use.leaked,
-                        "leaked_at_launchers": use.leaked_at_launchers,
-                    }
-                )
-                for use in self.layer_use
-            ],
+            "interception_by_layer": [clean(asdict(use)) for use in self.layer_use],
             "notes": list(self.notes),
         }
 
@@ -402,16 +380,13 @@ class AnalysisResult(Plottable):
         rows = []
         for dyad in self.dyads:
             for side in dyad.sides:
-                bargain = dyad.bargaining
                 row: dict[str, Any] = {
                     "dyad": f"{dyad.a}-{dyad.b}",
                     "state": side.state,
                     "rival": side.rival,
                     "status": dyad.status,
                     "deterred": side.deterred,
-                    "bargaining_low": None if bargain is None else bargain.low,
-                    "bargaining_high": None if bargain is None else bargain.high,
-                    "bargaining_closed": None if bargain is None else bargain.closed,
+                    **bargaining_columns(dyad.bargaining),
                 }
                 for name in ESTIMATED:
                     estimate: Estimate = getattr(side, name)

@@ -52,9 +52,7 @@ class PlanSpace:
 
     def evaluate(self, quantities: IntArray) -> Metrics:
         """Metrics for a batch of plans (rows of ``quantities``), all dyads."""
-        return evaluate(
-            self.scenario, self.items, quantities, models=self.models, seed=self.seed
-        )
+        return evaluate(self.scenario, self.items, quantities, models=self.models, seed=self.seed)
 
     def score(
         self, quantities: IntArray, policy: Policy, weights: PolicyWeights
@@ -97,6 +95,12 @@ def _best(scores: FloatArray, costs: FloatArray) -> int:
     return int(tied[np.argmin(costs[tied])])
 
 
+def _beats(score: float, cost: float, best_score: float, best_cost: float) -> bool:
+    """A higher score, or the same score at a lower cost."""
+    tie = abs(score - best_score) <= 1e-9
+    return score > best_score + 1e-9 or (tie and cost < best_cost)
+
+
 def enumerate_plans(space: PlanSpace, policy: Policy, weights: PolicyWeights) -> SearchOutcome:
     """Evaluate every feasible plan in batches: the exact optimum of the stated objective."""
     scenario, decisions_ = space.scenario, space.decisions
@@ -116,9 +120,7 @@ def enumerate_plans(space: PlanSpace, policy: Policy, weights: PolicyWeights) ->
         values, costs = space.score(chunk, policy, weights)
         index = _best(values, costs)
         evaluated += chunk.shape[0]
-        better = values[index] > best_score + 1e-9
-        tie_cheaper = abs(values[index] - best_score) <= 1e-9 and costs[index] < best_cost
-        if better or tie_cheaper:
+        if _beats(values[index], costs[index], best_score, best_cost):
             best_plan, best_score, best_cost = chunk[index], float(values[index]), costs[index]
     return SearchOutcome(
         best_plan,
@@ -192,9 +194,7 @@ def local_search(
                 break
             current, current_score = candidates[index], float(values[index])
         cost = float(current @ np.array([d.cost for d in decisions_])) if decisions_ else 0.0
-        if current_score > best_score + 1e-9 or (
-            abs(current_score - best_score) <= 1e-9 and cost < best_cost
-        ):
+        if _beats(current_score, cost, best_score, best_cost):
             best_plan, best_score, best_cost = current.copy(), current_score, cost
         if timed_out or restarts >= MAX_RESTARTS or time.perf_counter() - start > limit / 2:
             break

@@ -89,6 +89,13 @@ def fail(error: EquipoiseError, *, all_problems: bool = False) -> NoReturn:
 class Group(click.Group):
     """Turns equipoise's input errors into exit status 2 and hides internal tracebacks."""
 
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """Every command that takes a SCENARIO also takes --set PATH=VALUE (see load)."""
+        names = [param.name for param in cmd.params]
+        if "scenario" in names and "scenario_overrides" not in names:
+            set_option(cmd)
+        super().add_command(cmd, name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -108,10 +115,35 @@ class Group(click.Group):
             ctx.exit(1)
 
 
+SET_KEY = "equipoise.scenario_overrides"
+
+
+def _remember_overrides(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
+    ctx.meta[SET_KEY] = value
+
+
+set_option = click.option(
+    "--set",
+    "scenario_overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
+    expose_value=False,
+    callback=_remember_overrides,
+    help="Change one value of the scenario, validated like the file "
+    "(repeatable), e.g. --set states.ISR.unacceptable_damage=15.",
+)
+
+
 def load(name_or_path: str) -> Scenario:
-    """A scenario from a file or a built-in name; the first problem if it is invalid."""
+    """A scenario from a file or a built-in name, with the command's --set changes;
+    the first problem if it is invalid."""
+    from equipoise.analysis.overrides import override, parse_assignment
+
     text, label = resolve_source(name_or_path)
-    return scenario_from_text(text, label)
+    scenario = scenario_from_text(text, label)
+    context = click.get_current_context(silent=True)
+    texts = context.meta.get(SET_KEY, ()) if context is not None else ()
+    return override(scenario, dict(parse_assignment(t) for t in texts)) if texts else scenario
 
 
 def refuse_to_overwrite(path: Path, force: bool) -> None:
@@ -180,7 +212,7 @@ def finite_number(text: str | float, flag: str, low: float, high: float) -> floa
     return value
 
 
-class FiniteFloat(click.ParamType):
+class FiniteFloat(click.ParamType[float]):
     """A finite number in [low, high] (or (low, high] with ``low_open``): nan, inf and
     out-of-range values are refused with the flag's name, where click's FloatRange lets
     nan through."""
@@ -417,6 +449,10 @@ def _range(text: str | None, current: float, flag: str = "--x-range") -> tuple[f
     if text is None:
         return 0.0, max(2.0 * current, 10.0)
     low, colon, high = text.partition(":")
+    try:
+        float(low), float(high)
+    except ValueError:
+        colon = ""
     if not colon:
         raise InputError(f"{flag} '{text}' is not LOW:HIGH", "write e.g. 0:200")
     return (
@@ -841,3 +877,5 @@ def main() -> None:
 __all__ = ["cli", "main", "read_text_file"]
 from equipoise.cli import interception as _interception  # noqa: E402,F401  (registers its commands)
 from equipoise.cli import transfers as _transfers  # noqa: E402,F401  (registers its commands)
+from equipoise.cli import app as _app  # noqa: E402,F401  (registers its commands)
+from equipoise.cli import sweep as _sweep  # noqa: E402,F401  (registers its commands)

@@ -791,8 +791,8 @@ def scenario_yaml(fit: InterceptionFit, *, attacker: str, defender: str, cases: 
                     "waves": 1,
                     "reported_neutralised_share": round(float(share), 4),
                     "tolerance": round(float(np.clip(tolerance, 0.005, 1.0)), 4),
-                    "source": f"{source}, window starting {window['time_start']:%Y-%m-%d %H:%M}, "
-                    f"line {int(window['first_line'])}; band: 90 % predictive interval",
+                    # the window is in the name; the band is the fit's 90 % predictive interval
+                    "source": source,
                 }
             )
     if not classes:
@@ -819,7 +819,11 @@ def scenario_yaml(fit: InterceptionFit, *, attacker: str, defender: str, cases: 
             "Fitted by equipoise interception fit. Only classes, sources and calibration "
             f"come from the record; force sizes and values are placeholders. {CAVEAT}"
         ),
-        "sources": {source: f"{CITATION} {CAVEAT}"},
+        "sources": {
+            source: f"{CITATION} {CAVEAT} Calibration cases: the largest windows of each "
+            "family, named by the day and hour they start; each band is the fitted 90 % "
+            "predictive interval of the neutralised count at that salvo size."
+        },
         "classes": classes,
         "states": {
             attacker: {"unacceptable_damage": 50.0, "inventory": inventory},
