@@ -28,7 +28,7 @@ from equipoise.errors import InputError
 DATA_YEARS = (1816, 2016)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class BalanceResult(Plottable):
     """A dyad's capabilities year by year."""
 

@@ -258,7 +258,7 @@ def build_worlds(
 SIDE_WORLD_METRICS = tuple(m for m in SIDE_METRICS if m.arrays and m.name != "deterred")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class WorldAnalysis(Plottable):
     """Every dyad metric as a distribution over the possible worlds."""
 
@@ -452,7 +452,7 @@ def value_of_information(analysis: WorldAnalysis) -> tuple[ClaimValue, ...]:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ClaimsReport(Plottable):
     """Posteriors, and optionally the value of information of each claim."""
 

@@ -137,7 +137,7 @@ def axis_item(scenario: Scenario, party: str, key: str) -> DeliveryItem:
     return DeliveryItem(key, party, {key: holding}, per=_units(scenario, holding, class_name))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DeterrenceMap(Plottable):
     """Deterrence status and exchange outcomes on a grid (rows: y, columns: x)."""
 

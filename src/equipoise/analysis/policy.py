@@ -43,7 +43,7 @@ from equipoise.engines.random import SeedLike
 from equipoise.errors import InputError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Comparison(Plottable):
     """Every dyad metric before and after a set of deliveries."""
 
@@ -190,7 +190,7 @@ def whatif(
     return compare_plan(scenario, plan, settings, warnings=warnings)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Recommendation(Plottable):
     """A policy's chosen plan, how it was found, and the dyads before and after."""
 
@@ -253,7 +253,7 @@ def recommend(
     return Recommendation(chosen.name, chosen_weights, outcome, comparison, len(decisions_))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PolicyComparison(Plottable):
     """Abstain, partisan for each side the suppliers arm, and balancer, in one table."""
 

@@ -26,6 +26,42 @@ class Plottable:
 
         return plot_result(self, **options)
 
+    def __repr__(self) -> str:
+        """One line: the result's kind, its scenario or dyad and the size of its table."""
+        where = getattr(self, "scenario", "")
+        name = getattr(where, "name", where) or "-".join(
+            str(getattr(self, side, "")) for side in ("a", "b")
+        )
+        frame = self._frame()
+        size = "" if frame is None else f": {len(frame)} rows × {frame.shape[1]} columns"
+        return f"<{type(self).__name__} {name}{size}>"
+
+    def _frame(self) -> pd.DataFrame | None:
+        to_frame = getattr(self, "to_frame", None)
+        return None if to_frame is None else to_frame()
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the verdict sentences, then the first rows of the table."""
+        import html
+
+        frame = self._frame()
+        parts = [f"<b>{html.escape(repr(self).strip('<>'))}</b>"]
+        parts += [f"<p>{html.escape(line)}</p>" for line in verdicts(self)]
+        if frame is not None:
+            shown = frame.head(MAX_HTML_ROWS).to_html(
+                index=False, float_format=lambda v: f"{v:.3g}"
+            )
+            parts.append(f"<div style='overflow-x:auto'>{shown}</div>")
+            if len(frame) > MAX_HTML_ROWS:
+                parts.append(
+                    f"<p><small>first {MAX_HTML_ROWS} of {len(frame)} rows; .to_frame() has "
+                    "them all</small></p>"
+                )
+        return "<div>" + "".join(parts) + "</div>"
+
+
+MAX_HTML_ROWS = 12
+
 
 Z95 = 1.959963984540054
 
@@ -41,6 +77,57 @@ def clean(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Count, sum and sum of squared deviations from the mean of the values seen so far.
+
+    Blocks of trials are reduced to one ``Moments`` each and merged in block order, so
+    an estimate needs no per-trial array (streaming aggregation, issue 14). ``merge``
+    is the pairwise update of Chan, Golub and LeVeque (1979, "Updating formulae and a
+    pairwise algorithm for computing sample variances"), stable where a plain sum of
+    squares would cancel.
+    """
+
+    count: int = 0
+    total: float = 0.0
+    squares: float = 0.0
+
+    @classmethod
+    def of(cls, samples: np.ndarray) -> Moments:
+        """The moments of every value in ``samples`` (non-finite ones propagate)."""
+        values = np.asarray(samples, dtype=float).ravel()
+        if values.size == 0:
+            return cls()
+        mean = values.mean()
+        deviations = values - mean
+        return cls(int(values.size), float(values.sum()), float((deviations * deviations).sum()))
+
+    @classmethod
+    def of_finite(cls, samples: np.ndarray) -> Moments:
+        """The moments of the finite values in ``samples`` (as :meth:`Estimate.of_mean`)."""
+        values = np.asarray(samples, dtype=float)
+        return cls.of(values[np.isfinite(values)])
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count if self.count else math.nan
+
+    def variance(self) -> float:
+        """Sample variance (ddof 1); NaN with fewer than two values."""
+        return self.squares / (self.count - 1) if self.count > 1 else math.nan
+
+    def merge(self, other: Moments) -> Moments:
+        """The moments of both sets of values together."""
+        if other.count == 0:
+            return self
+        if self.count == 0:
+            return other
+        count = self.count + other.count
+        delta = other.mean - self.mean
+        squares = self.squares + other.squares + delta * delta * self.count * other.count / count
+        return Moments(count, self.total + other.total, squares)
 
 
 @dataclass(frozen=True)
@@ -81,6 +168,39 @@ class Estimate:
         """A probability with its Wilson score 95 % interval (Wilson 1927)."""
         n = int(hits.size)
         p = float(hits.mean())
+        denominator = 1.0 + Z95**2 / n
+        centre = (p + Z95**2 / (2 * n)) / denominator
+        half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denominator
+        return cls(p, max(0.0, centre - half), min(1.0, centre + half), expected_value)
+
+    @classmethod
+    def of_moments(cls, moments: Moments, expected_value: float | None = None) -> Estimate:
+        """:meth:`of_mean` from streamed moments of the finite values."""
+        if moments.count == 0:
+            return cls(math.nan, math.nan, math.nan, expected_value)
+        mean = moments.mean
+        half = (
+            Z95 * math.sqrt(moments.variance()) / math.sqrt(moments.count)
+            if moments.count > 1
+            else 0.0
+        )
+        return cls(mean, mean - half, mean + half, expected_value)
+
+    @classmethod
+    def of_moment_difference(
+        cls, first: Moments, second: Moments, expected_value: float | None = None
+    ) -> Estimate:
+        """:meth:`of_difference` from streamed moments."""
+        mean = first.mean - second.mean
+        variance = first.variance() / first.count + second.variance() / second.count
+        half = Z95 * math.sqrt(variance)
+        return cls(mean, mean - half, mean + half, expected_value)
+
+    @classmethod
+    def of_count(cls, hits: int, trials: int, expected_value: float | None = None) -> Estimate:
+        """:meth:`of_proportion` from a count of hits among ``trials``."""
+        n = int(trials)
+        p = float(hits) / n
         denominator = 1.0 + Z95**2 / n
         centre = (p + Z95**2 / (2 * n)) / denominator
         half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denominator
@@ -255,12 +375,29 @@ class DamageHistogram:
     def of(
         cls, state: str, case: str, samples: np.ndarray, value_at_risk: float
     ) -> DamageHistogram:
-        edges = np.linspace(0.0, value_at_risk, HISTOGRAM_BINS + 1)
+        return cls.of_counts(state, case, cls.bin_counts(samples, value_at_risk), value_at_risk)
+
+    @staticmethod
+    def edges_for(value_at_risk: float) -> FloatArray:
+        """The fixed bin edges: :data:`HISTOGRAM_BINS` equal bins from 0 to the value at risk."""
+        return np.linspace(0.0, value_at_risk, HISTOGRAM_BINS + 1)
+
+    @classmethod
+    def bin_counts(cls, samples: np.ndarray, value_at_risk: float) -> IntArray:
+        """Counts of ``samples`` in the fixed bins; blocks' counts add up (streaming)."""
+        edges = cls.edges_for(value_at_risk)
         counts, _ = np.histogram(np.clip(samples, 0.0, value_at_risk), bins=edges)
-        return cls(state, case, edges, counts.astype(np.int64))
+        return counts.astype(np.int64)
+
+    @classmethod
+    def of_counts(
+        cls, state: str, case: str, counts: IntArray, value_at_risk: float
+    ) -> DamageHistogram:
+        """The histogram from counts summed over blocks by :meth:`bin_counts`."""
+        return cls(state, case, cls.edges_for(value_at_risk), np.asarray(counts, dtype=np.int64))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DyadAssessment(Plottable):
     """Deterrence in one dyad: both sides and the resulting status.
 
@@ -343,7 +480,7 @@ class CalibrationCheck:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AnalysisResult(Plottable):
     """Every dyad of a scenario assessed, plus calibration checks."""
 
@@ -395,3 +532,36 @@ class AnalysisResult(Plottable):
                     row[f"{name}_high"] = estimate.high
                 rows.append(row)
         return pd.DataFrame(rows)
+
+
+def verdict(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
+    """One plain sentence per side on whether it is deterred and why, from the numbers
+    that decide it under the scenario's criterion (docs/model.md §3)."""
+    clauses = []
+    for side, rival in ((dyad.sides[0], dyad.sides[1]), (dyad.sides[1], dyad.sides[0])):
+        after = f"{rival.state}'s retaliation after {side.state}'s most disarming strike"
+        threshold = f"{side.state}'s threshold of {side.unacceptable_damage:g}"
+        if criterion == "probability":
+            p = rival.retaliation_probability.mean
+            reason = f"the probability that {after} reaches {threshold} is {p:.3f}"
+        else:
+            damage = rival.retaliation_damage.expected_value
+            if damage is None or not math.isfinite(damage):
+                damage = rival.retaliation_damage.mean
+            reaches = "reaches" if damage >= side.unacceptable_damage else "is below"
+            reason = f"{after}, {damage:.1f}, {reaches} {threshold}"
+        state = "is deterred" if side.deterred else "is not deterred"
+        clauses.append(f"{side.state} {state} from striking first: {reason}")
+    return "; ".join(clauses) + "."
+
+
+def verdicts(result: Any) -> list[str]:
+    """The verdict sentences of a result that has dyads (an analysis, one dyad, the
+    'after' of a comparison); none for other results."""
+    criterion = getattr(result, "criterion", "expected_value")
+    if isinstance(result, DyadAssessment):
+        return [f"{result.a}-{result.b}: {verdict(result, criterion)}"]
+    analysis = getattr(result, "after", result)
+    if isinstance(analysis, AnalysisResult):
+        return [f"{d.a}-{d.b}: {verdict(d, analysis.criterion)}" for d in analysis.dyads]
+    return []

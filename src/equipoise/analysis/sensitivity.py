@@ -61,7 +61,7 @@ class SensitivityIndex:
     high: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SensitivityResult(Plottable):
     """Sensitivity indices of every output to every input.
 

@@ -8,6 +8,7 @@ numbers come from.
 
 from __future__ import annotations
 
+import io
 import math
 from typing import Any
 
@@ -56,9 +57,18 @@ def layer_colour(index: int) -> str:
     return OKABE_ITO[LAYER_SERIES[index % len(LAYER_SERIES)]]
 
 
+class InlineFigure(Figure):
+    """A Figure that a notebook shows inline without ``%matplotlib inline`` (IPython
+    displays any object with ``_repr_png_``); figures here never touch pyplot."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+
+
 def _figure(width: float = 8.0, height: float = 5.0) -> Figure:
-    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    return figure
+    return InlineFigure(figsize=(width, height), dpi=100, layout="constrained")
 
 
 def _caption(figure: Figure, text: str) -> None:

@@ -220,7 +220,7 @@ def _counts(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return number.where(~bad), blank, bad
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class InterceptionRecord(Plottable):
     """The record, one row per input line, with each row's family and usability.
 
@@ -629,7 +629,7 @@ def _fit_family(family: str, kind: str, windows: pd.DataFrame) -> FamilyFit:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class InterceptionFit(Plottable):
     """Per-family fits of the record, per-quarter shares, and the scenario block."""
 
@@ -924,7 +924,7 @@ def _summary(scores: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     ).reset_index()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Backtest(Plottable):
     """Out-of-sample scores of every model, per family and overall.
 

@@ -230,7 +230,7 @@ def resolve_actor(name: str) -> Actor:
 # --------------------------------------------------------------------------- register
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class TransferRegister(Plottable):
     """A SIPRI trade register read as exported, one row per deal, and its deliveries.
 
@@ -646,7 +646,7 @@ def _side_columns(prefix: str) -> list[str]:
     return [f"{prefix}_tiv", f"{prefix}_deliveries", *(f"{prefix}_{f}" for f in ALL_FAMILIES)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DiplomacyIndex(Plottable):
     """Per supplier, rival dyad and period (or year): what the supplier delivered to
     each side, by family; whether it armed both sides; how even and how defensive.
@@ -956,7 +956,7 @@ class ClaimPrior:
         return None if self.record is None else self.record.prior
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ClaimPriors(Plottable):
     """Every claim's hand-set prior and the prior from the record, side by side."""
 

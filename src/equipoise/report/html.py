@@ -45,7 +45,7 @@ from equipoise.analysis.policy import (
     compare_policies,
     recommend,
 )
-from equipoise.analysis.results import AnalysisResult, clean
+from equipoise.analysis.results import AnalysisResult, clean, verdict
 from equipoise.analysis.settings import RunSettings
 from equipoise.domain.loading import load_scenario
 from equipoise.domain.scenario import OffensiveClass, Scenario
@@ -60,7 +60,7 @@ from equipoise.plots.figures import (
     policy_figure,
     worlds_figure,
 )
-from equipoise.report.text import status_text, verdict
+from equipoise.report.text import status_text
 
 MAP_STEPS = 25
 BALANCE_YEARS = (1990, 2016)

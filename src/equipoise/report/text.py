@@ -6,7 +6,13 @@ import math
 from collections.abc import Sequence
 
 from equipoise.analysis.metrics import metric, status_in_words
-from equipoise.analysis.results import AnalysisResult, DyadAssessment, Estimate, SideAssessment
+from equipoise.analysis.results import (
+    AnalysisResult,
+    DyadAssessment,
+    Estimate,
+    SideAssessment,
+    verdict,
+)
 
 ILLUSTRATIVE_NOTE = (
     "Numbers are only as good as the scenario's: built-in values are illustrative unless "
@@ -52,27 +58,6 @@ def probability(estimate: Estimate) -> str:
     return f"{estimate.mean:.3f} [{estimate.low:.3f}, {estimate.high:.3f}]"
 
 
-def verdict(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
-    """One plain sentence per side on whether it is deterred and why, from the numbers
-    that decide it under the scenario's criterion (docs/model.md §3)."""
-    clauses = []
-    for side, rival in ((dyad.sides[0], dyad.sides[1]), (dyad.sides[1], dyad.sides[0])):
-        after = f"{rival.state}'s retaliation after {side.state}'s most disarming strike"
-        threshold = f"{side.state}'s threshold of {side.unacceptable_damage:g}"
-        if criterion == "probability":
-            p = rival.retaliation_probability.mean
-            reason = f"the probability that {after} reaches {threshold} is {p:.3f}"
-        else:
-            damage = rival.retaliation_damage.expected_value
-            if damage is None or not math.isfinite(damage):
-                damage = rival.retaliation_damage.mean
-            reaches = "reaches" if damage >= side.unacceptable_damage else "is below"
-            reason = f"{after}, {damage:.1f}, {reaches} {threshold}"
-        state = "is deterred" if side.deterred else "is not deterred"
-        clauses.append(f"{side.state} {state} from striking first: {reason}")
-    return "; ".join(clauses) + "."
-
-
 SIDE_ROWS = (
     "damage_dealt_striking_first",
     "damage_suffered_striking_first",
@@ -112,7 +97,9 @@ def dyad_table(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
         )
     )
     title = f"Dyad {dyad.a}-{dyad.b}" + (f" ({dyad.label})" if dyad.label else "")
-    text = f"{title}: {status_text(dyad)}\n{verdict(dyad, criterion)}\n" + table(lines, ("", dyad.a, dyad.b))
+    text = f"{title}: {status_text(dyad)}\n{verdict(dyad, criterion)}\n" + table(
+        lines, ("", dyad.a, dyad.b)
+    )
     text += "\n" + advantage_text(dyad)
     if dyad.bargaining is not None:
         text += "\n" + bargaining_text(dyad)
