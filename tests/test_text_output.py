@@ -57,3 +57,20 @@ def test_dyad_quantities_are_shown_once(result: equipoise.AnalysisResult) -> Non
     text = analysis_text(result)
     assert text.count("first-strike advantage of the dyad") == len(result.dyads)
     assert "95 % interval of the mean" in text
+
+
+def test_a_change_inside_the_noise_is_not_marked_as_a_change() -> None:
+    """whatif marked a −0.014 change of a mean whose interval is wider as a change."""
+    from equipoise.analysis.policy import _row
+    from equipoise.report.policy import MARK, NOISE
+
+    dyad = equipoise.analyze("west-asia-2024", trials=50).dyads[0]
+    small = _row(dyad, "IRN", "first-strike advantage", 0.100, 0.086, noise=0.02)
+    large = _row(dyad, "IRN", "first-strike advantage", 0.100, 0.050, noise=0.02)
+    exact = _row(dyad, "IRN", "status", "neither", "mutual deterrence")
+    assert small["within_noise"]
+    assert not small["changed"]
+    assert large["changed"]
+    assert not large["within_noise"]
+    assert exact["changed"]
+    assert MARK != NOISE

@@ -65,9 +65,11 @@ class Comparison(Plottable):
                 for metric in SIDE_METRICS:
                     name, label = metric.name, metric.label
                     value_old, value_new = getattr(side_old, name), getattr(side_new, name)
+                    noise = 0.0
                     if hasattr(value_old, "mean"):
+                        noise = math.hypot(_half_width(value_old), _half_width(value_new))
                         value_old, value_new = value_old.mean, value_new.mean
-                    rows.append(_row(old, side_old.state, label, value_old, value_new))
+                    rows.append(_row(old, side_old.state, label, value_old, value_new, noise))
         return rows
 
     def to_frame(self) -> pd.DataFrame:
@@ -93,13 +95,28 @@ def _range_text(dyad: DyadAssessment) -> str:
     return "closed" if bargain.closed else f"[{bargain.low:.3f}, {bargain.high:.3f}]"
 
 
-def _row(dyad: DyadAssessment, state: str, metric: str, before: Any, after: Any) -> dict[str, Any]:
+def _half_width(estimate: Any) -> float:
+    """Half the 95 % interval of a mean (0 where there is none)."""
+    half = (estimate.high - estimate.low) / 2
+    return float(half) if math.isfinite(half) else 0.0
+
+
+def _row(
+    dyad: DyadAssessment, state: str, metric: str, before: Any, after: Any, noise: float = 0.0
+) -> dict[str, Any]:
+    """One metric before and after. A change of a stochastic mean counts only beyond
+    ``noise`` (the 95 % half-width of the difference of the two means, taken as
+    independent: conservative, since both runs share the seed); smaller ones are
+    flagged ``within_noise``."""
+    within_noise = False
     if isinstance(before, bool | str) or isinstance(after, bool | str):
         changed = before != after
         change: Any = f"{before} -> {after}" if changed else ""
     else:
         delta = float(after) - float(before)
-        changed = math.isfinite(delta) and abs(delta) > 1e-9 * max(1.0, abs(float(before)))
+        moved = math.isfinite(delta) and abs(delta) > 1e-9 * max(1.0, abs(float(before)))
+        within_noise = moved and abs(delta) <= noise
+        changed = moved and not within_noise
         change = delta
     return {
         "dyad": f"{dyad.a}-{dyad.b}",
@@ -109,6 +126,7 @@ def _row(dyad: DyadAssessment, state: str, metric: str, before: Any, after: Any)
         "after": after,
         "change": change,
         "changed": changed,
+        "within_noise": within_noise,
     }
 
 
@@ -201,7 +219,8 @@ class Recommendation(Plottable):
     decisions: int
 
     def to_frame(self) -> pd.DataFrame:
-        return self.comparison.plan.to_frame()
+        """Every metric before and after the plan (the deliveries are in ``to_dict``)."""
+        return self.comparison.to_frame().assign(policy=self.policy)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = clean(

@@ -10,6 +10,7 @@ from equipoise.analysis.policy import Comparison, PolicyComparison, Recommendati
 from equipoise.report.text import table
 
 MARK = "<- changed"
+NOISE = "(within noise)"
 
 
 def _value(value: Any) -> str:
@@ -23,7 +24,7 @@ def _value(value: Any) -> str:
 def _change(row: dict[str, Any]) -> str:
     change = row["change"]
     if isinstance(change, float):
-        return f"{change:+.3f}" if row["changed"] else ""
+        return f"{change:+.3f}" if row["changed"] or row["within_noise"] else ""
     return ""
 
 
@@ -57,7 +58,8 @@ def comparison_text(comparison: Comparison) -> str:
     lines += [f"warning: {w}" for w in comparison.warnings]
     lines.append(
         f"Before and after, seed {comparison.before.seed}, {comparison.before.trials} trials each "
-        "(means; damage in the target's value units):"
+        "(means; damage in the target's value units; a change no larger than the 95 % "
+        "interval of the difference is marked within noise):"
     )
     body = [
         (
@@ -67,7 +69,7 @@ def comparison_text(comparison: Comparison) -> str:
             _value(row["before"]),
             _value(row["after"]),
             _change(row),
-            MARK if row["changed"] else "",
+            MARK if row["changed"] else NOISE if row["within_noise"] else "",
         )
         for row in rows
     ]
@@ -84,8 +86,15 @@ def recommendation_text(result: Recommendation) -> str:
         ("PROVEN OPTIMAL" if outcome.proven_optimal else "HEURISTIC (best found)")
         + f": {outcome.note}.",
         f"Objective weights: mutual={weights.mutual:g}, fsa={weights.fsa:g}, "
-        f"range={weights.range:g}, cost={weights.cost:g} (docs/model.md, supplier policies).",
+        f"range={weights.range:g}, cost={weights.cost:g} (docs/model.md §8).",
     ]
+    if not result.comparison.plan.lines and result.policy != "abstain" and result.decisions:
+        head.append(
+            f"Why nothing: of the {result.decisions} deliveries the supplier may make, no "
+            "feasible combination scores higher than delivering nothing under these weights "
+            "(what any delivery gains in the objective is less than its cost term). Try "
+            "--weights cost=0 to see what would be delivered if cost were no object."
+        )
     return "\n".join(head) + "\n" + comparison_text(result.comparison)
 
 
