@@ -333,3 +333,65 @@ def compare_policies(
     )
     policies = ["abstain", *[f"partisan:{state}" for state in armed], "balancer"]
     return PolicyComparison(tuple(recommend(scenario, p, weights, settings) for p in policies))
+
+
+@dataclass(frozen=True, repr=False)
+class ScenarioDiff(Plottable):
+    """Two scenarios compared: the inputs that differ, then every dyad metric side by
+    side (the same rows, change marks and noise rule as a what-if)."""
+
+    inputs: tuple[tuple[str, Any, Any], ...]
+    comparison: Comparison
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.comparison.to_frame()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = clean(
+            {
+                "inputs": [{"path": p, "a": a, "b": b} for p, a, b in self.inputs],
+                "changes": self.comparison.rows(),
+                "a": self.comparison.before.to_dict(),
+                "b": self.comparison.after.to_dict(),
+            }
+        )
+        return data
+
+    def plot(self, **options: Any) -> Any:
+        return self.comparison.plot(**options)
+
+
+def _changed_inputs(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """(path, value in A, value in B) for every leaf that differs, paths as --set writes them."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for key in sorted(set(a) | set(b), key=str):
+            inner = f"{path}.{key}" if path else str(key)
+            out += _changed_inputs(a.get(key), b.get(key), inner)
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        pairs = enumerate(zip(a, b, strict=True))
+        return [x for i, (u, v) in pairs for x in _changed_inputs(u, v, f"{path}[{i}]")]
+    return [] if a == b else [(path, a, b)]
+
+
+def diff(
+    a: Scenario | str | Path,
+    b: Scenario | str | Path,
+    settings: RunSettings | None = None,
+    *,
+    trials: int | None = None,
+    seed: SeedLike | None = None,
+) -> ScenarioDiff:
+    """Scenario B against scenario A: changed inputs, then metrics, same seed and trials."""
+    first, second = load_scenario(a), load_scenario(b)
+    pairs = [(d.a, d.b) for d in first.dyads]
+    if pairs != [(d.a, d.b) for d in second.dyads]:
+        raise InputError(
+            f"'{first.name}' and '{second.name}' assess different dyads",
+            "compare two versions of one scenario (the same dyads in the same order)",
+        )
+    run = RunSettings.of(settings, trials=trials, seed=seed)
+    inputs = _changed_inputs(first.model_dump(mode="json"), second.model_dump(mode="json"))
+    empty = summarise_plan(first, {})
+    return ScenarioDiff(tuple(inputs), Comparison(empty, analyze(first, run), analyze(second, run)))

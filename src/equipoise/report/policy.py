@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from equipoise.analysis.deliveries import PlanSummary
-from equipoise.analysis.policy import Comparison, PolicyComparison, Recommendation
+from equipoise.analysis.policy import Comparison, PolicyComparison, Recommendation, ScenarioDiff
 from equipoise.report.text import table
 
 MARK = "<- changed"
@@ -53,7 +53,6 @@ def plan_text(plan: PlanSummary) -> str:
 
 def comparison_text(comparison: Comparison) -> str:
     """Every dyad metric before and after, the changes marked."""
-    rows = comparison.rows()
     lines = [plan_text(comparison.plan)]
     lines += [f"warning: {w}" for w in comparison.warnings]
     lines.append(
@@ -61,6 +60,12 @@ def comparison_text(comparison: Comparison) -> str:
         "(means; damage in the target's value units; a change no larger than the 95 % "
         "interval of the difference is marked within noise):"
     )
+    lines.append(changes_table(comparison))
+    return "\n".join(lines)
+
+
+def changes_table(comparison: Comparison, columns: tuple[str, str] = ("before", "after")) -> str:
+    """The metric rows of a comparison, each change marked (or marked within noise)."""
     body = [
         (
             row["dyad"],
@@ -71,9 +76,22 @@ def comparison_text(comparison: Comparison) -> str:
             _change(row),
             MARK if row["changed"] else NOISE if row["within_noise"] else "",
         )
-        for row in rows
+        for row in comparison.rows()
     ]
-    lines.append(table(body, ("dyad", "state", "metric", "before", "after", "change", "")))
+    return table(body, ("dyad", "state", "metric", *columns, "change", ""))
+
+
+def diff_text(result: ScenarioDiff) -> str:
+    """The inputs that differ, then every metric of A beside B."""
+    a, b = result.comparison.before, result.comparison.after
+    lines = [f"A = {a.scenario}, B = {b.scenario}; inputs that differ:"]
+    rows = [(path, _value(x), _value(y)) for path, x, y in result.inputs]
+    lines.append(table(rows, ("input", "A", "B")) if rows else "  none")
+    lines.append(
+        f"Metrics, seed {a.seed}, {a.trials} trials each (a change no larger than the 95 % "
+        "interval of the difference is marked within noise):"
+    )
+    lines.append(changes_table(result.comparison, ("A", "B")))
     return "\n".join(lines)
 
 

@@ -1,0 +1,40 @@
+"""`equipoise diff A B`: the inputs that differ, then every metric side by side."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from equipoise.domain.loading import builtin_text
+from tests.cli import run
+
+
+def test_diff_lists_the_changed_input_and_the_status_it_changes(tmp_path: Path) -> None:
+    text = builtin_text("west-asia-2024")
+    (tmp_path / "a.yaml").write_text(text)
+    edited = text.replace("unacceptable_damage: 10\n", "unacceptable_damage: 3\n", 1)
+    assert edited != text
+    (tmp_path / "b.yaml").write_text(edited)
+    code, out, err = run(
+        "diff",
+        str(tmp_path / "a.yaml"),
+        str(tmp_path / "b.yaml"),
+        "--trials",
+        "300",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["inputs"] == [{"path": "states.ISR.unacceptable_damage", "a": 10.0, "b": 3.0}]
+    status = next(row for row in data["changes"] if row["metric"] == "status")
+    assert (status["before"], status["after"]) == ("only A deterred", "mutual deterrence")
+    assert status["changed"]
+    assert data["a"]["dyads"][0]["status"] != data["b"]["dyads"][0]["status"]
+
+
+def test_diff_of_two_scenarios_with_other_dyads_is_refused() -> None:
+    code, _, err = run("diff", "west-asia-2024", "levant-2018", "--trials", "2")
+    assert code == 2
+    assert "different dyads" in err
+    assert "fix:" in err
