@@ -14,6 +14,8 @@ import os
 import re
 import stat
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,6 +71,7 @@ from equipoise.report.text import analysis_text
 DEFAULT_SCENARIO = "west-asia-2024"
 OWN_CLAIMS = "<scenario>"
 PROGRESS_THRESHOLD = 40_000
+WORKING_DELAY = 2.0
 
 
 class UserError(click.ClickException):
@@ -195,6 +198,35 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | Non
         return
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         yield bar.update
+
+
+@contextmanager
+def working(label: str, *, delay: float = WORKING_DELAY) -> Iterator[None]:
+    """'label... 12 s' on stderr while a command runs longer than ``delay`` seconds, in a
+    terminal only (for the commands whose work has no count to show); stdout stays clean."""
+    if not stderr_is_terminal():
+        yield
+        return
+    done = threading.Event()
+    start = time.monotonic()
+
+    def tick() -> None:
+        while not done.wait(0.5):
+            elapsed = time.monotonic() - start
+            if elapsed >= delay:
+                sys.stderr.write(f"\r{label}... {elapsed:.0f} s")
+                sys.stderr.flush()
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        done.set()
+        ticker.join()
+        if time.monotonic() - start >= delay:
+            sys.stderr.write("\r" + " " * (len(label) + 12) + "\r")
+            sys.stderr.flush()
 
 
 def finite_number(text: str | float, flag: str, low: float, high: float) -> float:
@@ -526,7 +558,8 @@ def map_command(
             )
         low, high = _range(span, current_count(model, party, system), flag)
         axes.append(AxisSpec(party, system, axis_values(low, high, steps)))
-    result = deterrence_map(model, a, b, axes[0], axes[1], first_strike_advantage=not no_fsa)
+    with working("mapping"):
+        result = deterrence_map(model, a, b, axes[0], axes[1], first_strike_advantage=not no_fsa)
     if plot is not None:
         from equipoise.plots import save_figure
 
@@ -705,7 +738,8 @@ def whatif_command(
 ) -> None:
     """Every dyad metric before and after the given deliveries, changes marked."""
     model = load(scenario)
-    result = whatif(model, list(deliveries), run)
+    with working("running before and after"):
+        result = whatif(model, list(deliveries), run)
     _emit(result, comparison_text(result), output_format, output, force)
 
 
@@ -748,15 +782,40 @@ def recommend_command(
     enumeration) or the best a heuristic found within the time limit.
     """
     model = load(scenario)
-    result = recommend(
-        model,
-        policy,
-        PolicyWeights.parse(weights),
-        run,
-        method=method,
-        time_limit=time_limit,
-    )
+    with working("searching plans"):
+        result = recommend(
+            model,
+            policy,
+            PolicyWeights.parse(weights),
+            run,
+            method=method,
+            time_limit=time_limit,
+        )
     _emit(result, recommendation_text(result), output_format, output, force)
+
+
+@cli.command(name="diff")
+@click.argument("first")
+@click.argument("second")
+@run_options
+@format_option
+@output_option
+@force_option
+def diff_command(
+    first: str,
+    second: str,
+    run: RunSettings,
+    output_format: str,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """Two versions of a scenario: the inputs that differ, then every metric side by side."""
+    from equipoise.analysis.policy import diff
+    from equipoise.report.policy import diff_text
+
+    with working("analysing both"):
+        result = diff(load(first), load(second), run)
+    _emit(result, diff_text(result), output_format, output, force)
 
 
 @cli.command(name="compare-policies")
@@ -780,7 +839,8 @@ def compare_policies_command(
 ) -> None:
     """Abstain, partisan (each side armed) and balancer in one table."""
     model = load(scenario)
-    result = compare_policies(model, PolicyWeights.parse(weights), run)
+    with working("comparing policies"):
+        result = compare_policies(model, PolicyWeights.parse(weights), run)
     _emit(result, policies_text(result), output_format, output, force)
 
 
@@ -865,7 +925,8 @@ def report_command(
         raise InputError(
             f"cannot write {output}: no such directory {output.parent}", "choose a writable path"
         )
-    report = build_report(model, run, deliveries=deliveries, policy=policy)
+    with working("building the report"):
+        report = build_report(model, run, deliveries=deliveries, policy=policy)
     write_output(report.html(), output, force)
 
 
@@ -875,7 +936,7 @@ def main() -> None:
 
 
 __all__ = ["cli", "main", "read_text_file"]
-from equipoise.cli import interception as _interception  # noqa: E402,F401  (registers its commands)
-from equipoise.cli import transfers as _transfers  # noqa: E402,F401  (registers its commands)
 from equipoise.cli import app as _app  # noqa: E402,F401  (registers its commands)
+from equipoise.cli import interception as _interception  # noqa: E402,F401  (registers its commands)
 from equipoise.cli import sweep as _sweep  # noqa: E402,F401  (registers its commands)
+from equipoise.cli import transfers as _transfers  # noqa: E402,F401  (registers its commands)
