@@ -90,3 +90,31 @@ def test_working_indicator_writes_to_a_terminal_only(monkeypatch: pytest.MonkeyP
         with main.working("mapping", delay=0.0):
             time.sleep(0.7)
         assert ("mapping..." in stream.getvalue()) == expected
+
+
+def test_suggestions_name_each_choice_once() -> None:
+    """'did you mean 'mrbm' or 'mrbm'?' came from a class and a holding of one name."""
+    from equipoise.domain.problems import suggest
+
+    assert suggest("mrbn", ["mrbm", "mrbm", "lacm"]) == "did you mean 'mrbm'?"
+
+
+def test_map_says_when_a_whole_count_axis_has_fewer_steps() -> None:
+    from tests.cli import run
+
+    code, out, err = run(
+        "map",
+        "west-asia-2024",
+        "--x",
+        "IRN.mrbm",
+        "--y",
+        "ISR.upper-tier-bmd",
+        "--y-range",
+        "0:12",
+        "--steps",
+        "41",
+        "--no-fsa",
+    )
+    assert code == 0, err
+    assert "13 from 0 to 12, not the 41 steps asked for" in err
+    assert len(out.strip().splitlines()) == 1 + 41 * 13

@@ -163,6 +163,8 @@ def refuse_to_overwrite(path: Path, force: bool) -> None:
         raise InputError(
             f"cannot write {path}: it is a directory, pipe or socket", "name a file to write"
         )
+    if stat.S_ISCHR(info.st_mode):
+        return  # a device such as /dev/null holds nothing of the user's to lose
     if not force:
         raise InputError(
             f"{path} already exists", "choose another name, or pass --force to overwrite it"
@@ -511,7 +513,8 @@ def _range(text: str | None, current: float, flag: str = "--x-range") -> tuple[f
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also draw the map to this file (.png, .svg or .pdf); needs equipoise[plot].",
+    help="Draw the map to this file (.png, .svg or .pdf) instead of printing the CSV; "
+    "with -o FILE the CSV is written too. Needs equipoise[plot].",
 )
 @output_option
 @force_option
@@ -557,7 +560,14 @@ def map_command(
                 "`equipoise show` lists classes and holdings",
             )
         low, high = _range(span, current_count(model, party, system), flag)
-        axes.append(AxisSpec(party, system, axis_values(low, high, steps)))
+        values = axis_values(low, high, steps)
+        if values.size < steps:
+            click.echo(
+                f"note: {text} takes whole counts: {values.size} from {low:g} to {high:g}, "
+                f"not the {steps} steps asked for",
+                err=True,
+            )
+        axes.append(AxisSpec(party, system, values))
     with working("mapping"):
         result = deterrence_map(model, a, b, axes[0], axes[1], first_strike_advantage=not no_fsa)
     if plot is not None:

@@ -31,7 +31,7 @@ def format_loc(loc: Loc) -> str:
 
 def suggest(name: object, choices: Iterable[str]) -> str:
     """'did you mean ...' text for a misspelt name, or a list of valid names."""
-    options = sorted(str(choice) for choice in choices)
+    options = sorted({str(choice) for choice in choices})
     if not options:
         return "there is nothing to refer to yet; define it first"
     close = difflib.get_close_matches(str(name), options, n=3, cutoff=0.5)
