@@ -8,7 +8,9 @@ For each dyad and each side striking first (docs/model.md §3):
    bargaining range;
 2. the stochastic exchange is run for both splits over all trials, in seeded
    blocks, for means, intervals and the probability that retaliation crosses the
-   threshold (which decides deterrence under the ``probability`` criterion).
+   threshold (which decides deterrence under the ``probability`` criterion). Each
+   block is reduced (moments, counts, fixed-bin histograms, sums) as it finishes,
+   so memory does not grow with the number of trials.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from equipoise.analysis.results import (
     DyadAssessment,
     Estimate,
     LayerUse,
+    Moments,
     SideAssessment,
 )
 from equipoise.analysis.settings import RunSettings
@@ -58,8 +61,8 @@ from equipoise.engines.exchange import (
     tile_side,
     trials_of,
 )
-from equipoise.engines.random import SeedLike, as_seed_sequence, run_blocks
-from equipoise.engines.types import Array, FloatArray
+from equipoise.engines.random import SeedLike, as_seed_sequence, fold_blocks
+from equipoise.engines.types import Array, FloatArray, IntArray
 
 Progress = Callable[[int], None]
 
@@ -98,17 +101,111 @@ class ExchangeTrials:
         }
 
 
-def _concatenate(blocks: list[dict[str, Array]]) -> dict[str, Array]:
-    return {key: np.concatenate([block[key] for block in blocks]) for key in blocks[0]}
+@dataclass(frozen=True)
+class ExchangeSummary:
+    """One direction's trials reduced to what the assessment reports (issue 14).
+
+    Moments of the damage, the limiting strike's retaliation and survivability and
+    both sides' net outcomes; the count of trials whose limited retaliation reaches
+    the striker's unacceptable damage; fixed-bin histogram counts of the damage each
+    side suffers; and per-layer and per-strike sums of rounds. Summaries of blocks
+    merge in block order, so no per-trial array outlives its block.
+    """
+
+    dealt: Moments
+    suffered: Moments
+    limited_retaliation: Moments
+    limited_surviving: Moments
+    striker_net: Moments
+    victim_net: Moments
+    crossing: int
+    trials: int
+    suffered_counts: IntArray
+    dealt_counts: IntArray
+    sums: dict[str, FloatArray]
+
+    @classmethod
+    def of(
+        cls, block: dict[str, Array], direction: Direction, weights: tuple[float, float]
+    ) -> ExchangeSummary:
+        """Reduce one block of :class:`ExchangeTrials` output."""
+        striker, victim = direction.striker, direction.victim
+        dealt, suffered = block["dealt"], block["suffered"]
+        limited = block["limited_retaliation"]
+        striker_net = net_outcome(
+            dealt, suffered, victim.value_at_risk, striker.value_at_risk, *weights
+        )
+        victim_net = net_outcome(
+            suffered, dealt, striker.value_at_risk, victim.value_at_risk, *weights
+        )
+        return cls(
+            dealt=Moments.of_finite(dealt),
+            suffered=Moments.of_finite(suffered),
+            limited_retaliation=Moments.of_finite(limited),
+            limited_surviving=Moments.of_finite(block["limited_surviving"]),
+            striker_net=Moments.of(striker_net),
+            victim_net=Moments.of(victim_net),
+            crossing=int(np.count_nonzero(limited >= striker.unacceptable_damage)),
+            trials=int(dealt.shape[0]),
+            suffered_counts=DamageHistogram.bin_counts(suffered, striker.value_at_risk),
+            dealt_counts=DamageHistogram.bin_counts(dealt, victim.value_at_risk),
+            sums={key: np.asarray(block[key].sum(axis=0), dtype=float) for key in _SUMMED},
+        )
+
+    def merge(self, other: ExchangeSummary) -> ExchangeSummary:
+        """Both blocks' trials together (``self``'s blocks first)."""
+        return ExchangeSummary(
+            self.dealt.merge(other.dealt),
+            self.suffered.merge(other.suffered),
+            self.limited_retaliation.merge(other.limited_retaliation),
+            self.limited_surviving.merge(other.limited_surviving),
+            self.striker_net.merge(other.striker_net),
+            self.victim_net.merge(other.victim_net),
+            self.crossing + other.crossing,
+            self.trials + other.trials,
+            self.suffered_counts + other.suffered_counts,
+            self.dealt_counts + other.dealt_counts,
+            {key: self.sums[key] + other.sums[key] for key in self.sums},
+        )
+
+    def mean_of(self, key: str) -> FloatArray:
+        """Mean over trials of a summed quantity (per layer for interceptions)."""
+        return self.sums[key] / self.trials
+
+
+_SUMMED = (
+    "first_launched",
+    "first_leaked",
+    "first_leaked_at_launchers",
+    "first_intercepted",
+    "retaliation_launched",
+    "retaliation_leaked",
+    "retaliation_intercepted",
+)
+
+
+@dataclass(frozen=True)
+class SummarisedExchange:
+    """Picklable block task: :class:`ExchangeTrials` reduced where it ran."""
+
+    trials: ExchangeTrials
+    weights: tuple[float, float]
+
+    def __call__(self, rng: np.random.Generator, size: int) -> ExchangeSummary:
+        return ExchangeSummary.of(self.trials(rng, size), self.trials.direction, self.weights)
+
+
+def _merge(first: ExchangeSummary, second: ExchangeSummary) -> ExchangeSummary:
+    return first.merge(second)
 
 
 @dataclass(frozen=True)
 class DirectionResult:
-    """One side striking first: its chosen split and the trials."""
+    """One side striking first: its chosen split and its trials, summarised."""
 
     direction: Direction
     chosen: FloatArray
-    trials: dict[str, Array]
+    summary: ExchangeSummary
 
 
 def run_direction(
@@ -118,15 +215,16 @@ def run_direction(
     seed: np.random.SeedSequence,
     trials: int,
     *,
+    weights: tuple[float, float] = (1.0, 1.0),
     executor: Executor | None = None,
     progress: Progress | None = None,
 ) -> DirectionResult:
     """Run the striker's chosen and most disarming strikes (from the evaluator) over all
-    trials."""
+    trials, each block reduced to an :class:`ExchangeSummary` as it finishes."""
     chosen, limiting = exchanges.chosen[key][0], exchanges.limiting[key][0]
-    task = ExchangeTrials(direction, chosen, limiting)
-    blocks = run_blocks(task, seed, trials, executor=executor, progress=progress)
-    return DirectionResult(direction, chosen, _concatenate(blocks))
+    task = SummarisedExchange(ExchangeTrials(direction, chosen, limiting), weights)
+    summary = fold_blocks(task, _merge, seed, trials, executor=executor, progress=progress)
+    return DirectionResult(direction, chosen, summary)
 
 
 def _side(
@@ -135,39 +233,36 @@ def _side(
     rival_first: DirectionResult,
     columns: dict[str, float],
     key: str,
-    weights: tuple[float, float],
 ) -> SideAssessment:
     """One side's estimates over the trials, each beside the evaluator's expected value."""
     own, rival = own_first.direction.striker, own_first.direction.victim
-    first, second = own_first.trials, rival_first.trials
-    v_rival, v_own = rival.value_at_risk, own.value_at_risk
-    net_first = net_outcome(first["dealt"], first["suffered"], v_rival, v_own, *weights)
-    net_second = net_outcome(second["suffered"], second["dealt"], v_rival, v_own, *weights)
-    crosses = second["limited_retaliation"] >= rival.unacceptable_damage
+    first, second = own_first.summary, rival_first.summary
     index = 0 if key == "a" else 1
 
     def ev(name: str) -> float:
         return columns[metric(name).arrays[index]]
 
     means = {
-        "damage_dealt_striking_first": first["dealt"],
-        "damage_suffered_striking_first": first["suffered"],
-        "damage_dealt_struck_first": second["suffered"],
-        "damage_suffered_struck_first": second["dealt"],
-        "second_strike_survivability": second["limited_surviving"],
-        "retaliation_damage": second["limited_retaliation"],
+        "damage_dealt_striking_first": first.dealt,
+        "damage_suffered_striking_first": first.suffered,
+        "damage_dealt_struck_first": second.suffered,
+        "damage_suffered_struck_first": second.dealt,
+        "second_strike_survivability": second.limited_surviving,
+        "retaliation_damage": second.limited_retaliation,
     }
     return SideAssessment(
         state=forces.state,
         rival=forces.rival,
-        value_at_risk=v_own,
+        value_at_risk=own.value_at_risk,
         unacceptable_damage=own.unacceptable_damage,
-        **{name: Estimate.of_mean(samples, ev(name)) for name, samples in means.items()},
-        first_strike_advantage=Estimate.of_difference(
-            net_first, net_second, ev("first_strike_advantage")
+        **{name: Estimate.of_moments(moments, ev(name)) for name, moments in means.items()},
+        first_strike_advantage=Estimate.of_moment_difference(
+            first.striker_net, second.victim_net, ev("first_strike_advantage")
         ),
-        retaliation_probability=Estimate.of_proportion(
-            crosses, float(ev("retaliation_damage") >= rival.unacceptable_damage)
+        retaliation_probability=Estimate.of_count(
+            second.crossing,
+            second.trials,
+            float(ev("retaliation_damage") >= rival.unacceptable_damage),
         ),
         deterred=bool(columns[metric("deterred").arrays[index]]),
         counterforce_split=_split_by_element(forces.elements, own_first.chosen),
@@ -181,12 +276,14 @@ def _split_by_element(labels: tuple[ElementLabel, ...], split: FloatArray) -> di
 def _layer_use(
     strike: str, defender: SideForces, result: DirectionResult, prefix: str
 ) -> list[LayerUse]:
-    trials = result.trials
-    intercepted = trials[f"{prefix}_intercepted"].mean(axis=0)
-    launched = float(trials[f"{prefix}_launched"].mean())
-    leaked = float(trials[f"{prefix}_leaked"].mean())
-    at_launchers = trials.get(f"{prefix}_leaked_at_launchers")
-    leaked_at_launchers = 0.0 if at_launchers is None else float(at_launchers.mean())
+    summary = result.summary
+    intercepted = summary.mean_of(f"{prefix}_intercepted")
+    launched = float(summary.mean_of(f"{prefix}_launched"))
+    leaked = float(summary.mean_of(f"{prefix}_leaked"))
+    at_launchers = f"{prefix}_leaked_at_launchers"
+    leaked_at_launchers = (
+        float(summary.mean_of(at_launchers)) if at_launchers in summary.sums else 0.0
+    )
     totals = (launched, leaked, leaked_at_launchers)
     return [
         LayerUse(strike, defender.state, layer, float(count), *totals)
@@ -213,17 +310,27 @@ def assess_dyad(
     a, b = forces.a.state, forces.b.state
     exchanges = evaluate_dyad(scenario, (a, b), forces.a_first, forces.b_first, seed=root_seed)
     a_seed, b_seed = seed.spawn(2)
-    a_first = run_direction(
-        forces.a_first, exchanges, "a", a_seed, trials, executor=executor, progress=progress
-    )
-    b_first = run_direction(
-        forces.b_first, exchanges, "b", b_seed, trials, executor=executor, progress=progress
+    weights = (scenario.exchange.dealt_weight, scenario.exchange.suffered_weight)
+    a_first, b_first = (
+        run_direction(
+            direction,
+            exchanges,
+            key,
+            child,
+            trials,
+            weights=weights,
+            executor=executor,
+            progress=progress,
+        )
+        for direction, key, child in (
+            (forces.a_first, "a", a_seed),
+            (forces.b_first, "b", b_seed),
+        )
     )
     columns = {name: float(values[0]) for name, values in exchanges.columns.items()}
-    weights = (scenario.exchange.dealt_weight, scenario.exchange.suffered_weight)
     sides = (
-        _side(forces.a, a_first, b_first, columns, "a", weights),
-        _side(forces.b, b_first, a_first, columns, "b", weights),
+        _side(forces.a, a_first, b_first, columns, "a"),
+        _side(forces.b, b_first, a_first, columns, "b"),
     )
     a_deterred, b_deterred = sides[0].deterred, sides[1].deterred
     value_a, value_b = forces.a.side.value_at_risk, forces.b.side.value_at_risk
@@ -243,10 +350,14 @@ def assess_dyad(
         forces.a.notes + forces.b.notes,
         bargaining_of(scenario, a, b, columns, exchanges.bargaining_note),
         (
-            DamageHistogram.of(a, "striking first", a_first.trials["suffered"], value_a),
-            DamageHistogram.of(a, "struck first", b_first.trials["dealt"], value_a),
-            DamageHistogram.of(b, "striking first", b_first.trials["suffered"], value_b),
-            DamageHistogram.of(b, "struck first", a_first.trials["dealt"], value_b),
+            DamageHistogram.of_counts(
+                a, "striking first", a_first.summary.suffered_counts, value_a
+            ),
+            DamageHistogram.of_counts(a, "struck first", b_first.summary.dealt_counts, value_a),
+            DamageHistogram.of_counts(
+                b, "striking first", b_first.summary.suffered_counts, value_b
+            ),
+            DamageHistogram.of_counts(b, "struck first", a_first.summary.dealt_counts, value_b),
         ),
     )
 
@@ -270,6 +381,17 @@ class StrikeTrials:
         aim = np.ones((size, offence.elements, 1))
         outcome = strike_stochastic(rng, offence, victim.defence, self.kill, aim, self.waves)
         return {"leaked": outcome.leakers.sum(axis=(1, 2)).astype(float)}
+
+
+@dataclass(frozen=True)
+class NeutralisedShare:
+    """Picklable block task: the moments of the share of a fixed strike neutralised."""
+
+    strike: StrikeTrials
+    launched: int
+
+    def __call__(self, rng: np.random.Generator, size: int) -> Moments:
+        return Moments.of_finite(1.0 - self.strike(rng, size)["leaked"] / self.launched)
 
 
 def calibration_offence(scenario: Scenario, case: CalibrationCase) -> tuple[Offence, list[str]]:
@@ -311,8 +433,8 @@ def calibrate(
         offence, defender.side.defence, kill, np.ones((1, len(names), 1)), case.waves
     )
     ev_share = 1.0 - float(expected.leakers.sum()) / launched
-    blocks = run_blocks(StrikeTrials(offence, defender.side, kill, case.waves), seed, trials)
-    shares = 1.0 - _concatenate(blocks)["leaked"] / launched
+    task = NeutralisedShare(StrikeTrials(offence, defender.side, kill, case.waves), launched)
+    moments = fold_blocks(task, Moments.merge, seed, trials)
     return CalibrationCheck(
         case.name,
         case.attacker,
@@ -320,7 +442,7 @@ def calibrate(
         launched,
         case.reported_neutralised_share,
         case.tolerance,
-        Estimate.of_mean(shares, ev_share),
+        Estimate.of_moments(moments, ev_share),
         case.source,
     )
 

@@ -139,7 +139,7 @@ def delivery_flows(race: ArmsRace) -> FloatArray:
     return flows
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ArmsRaceResult(Plottable):
     """A simulated Richardson arms race with its equilibrium and stability."""
 
@@ -198,7 +198,7 @@ def arms_race(race: ArmsRace) -> ArmsRaceResult:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class FitResult(Plottable):
     """Least-squares estimates with standard errors and goodness of fit."""
 
@@ -388,7 +388,7 @@ def reinforcement_rates(attrition: Attrition) -> FloatArray:
     return rates
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AttritionResult(Plottable):
     """A simulated Lanchester battle, day by day."""
 

@@ -20,11 +20,12 @@ import pandas as pd
 
 from equipoise.analysis.results import clean
 from equipoise.analysis.sensitivity import METHODS, sensitivity, variants_for
-from equipoise.analysis.sweep import SAMPLINGS, SweepInterrupted, design, parse_vary, run_design
+from equipoise.analysis.sweep import SAMPLINGS, SweepInterrupted, design, parse_vary, sweep
 from equipoise.cli.main import (
     _emit,
     cli,
     force_option,
+    format_option,
     load,
     output_option,
     refuse_to_overwrite,
@@ -165,15 +166,14 @@ def sweep_command(
     if output is not None:
         refuse_to_overwrite(output, force)
     varies = [parse_vary(text, model) for text in vary]
-    if len({v.path for v in varies}) != len(varies):
-        raise InputError("the same path is varied twice", "give each --vary path once")
-    values = design(varies, samples=samples, sampling=sampling, seed=seed)  # type: ignore[arg-type]
+    total = len(design(varies, samples=samples, sampling=sampling, seed=seed))  # type: ignore[arg-type]
     try:
-        with _progress(len(values), "sweeping") as progress:
-            frame = run_design(
+        with _progress(total, "sweeping") as progress:
+            frame = sweep(
                 model,
                 varies,
-                values,
+                samples=samples,
+                sampling=sampling,  # type: ignore[arg-type]
                 trials=trials,
                 seed=seed,
                 workers=workers,
@@ -206,13 +206,7 @@ def sweep_command(
 @trials_option
 @seed_option
 @_backend
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),

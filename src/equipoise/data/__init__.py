@@ -121,7 +121,13 @@ def resolve_state(name: str | int) -> StateRecord:
     """
     text = str(name).strip()
     records = states()
-    if text.isdigit():
+    if not text or len(text) > 100:
+        raise InputError(
+            f"'{text[:40]}' is not a state name" if text else "no state named",
+            "use a CoW abbreviation (e.g. ISR), a CoW code (666) or an ISO3 code; "
+            "`equipoise balance --list` shows them",
+        )
+    if text.isascii() and text.isdigit():
         for record in records:
             if record.ccode == int(text):
                 return record
@@ -131,17 +137,20 @@ def resolve_state(name: str | int) -> StateRecord:
         )
     upper = text.upper()
     by_cow = [r for r in records if r.stateabb == upper]
-    by_iso = [r for r in records if r.iso3 == upper]
+    by_iso = [r for r in records if r.iso3 and r.iso3 == upper]
     candidates = {r.ccode: r for r in by_cow + by_iso}
     if len(candidates) == 1:
         return next(iter(candidates.values()))
-    if len(candidates) > 1:
+    if len(candidates) > 1 and by_cow and by_iso:
         cow, iso = by_cow[0], by_iso[0]
         raise InputError(
             f"'{text}' is ambiguous: CoW abbreviation of {cow.name} (CoW {cow.ccode}) and ISO3 "
             f"code of {iso.name} (CoW {iso.stateabb}, {iso.ccode})",
             f"write {cow.ccode} for {cow.name}, or {iso.stateabb} or {iso.ccode} for {iso.name}",
         )
+    if len(candidates) > 1:
+        codes = " or ".join(str(r.ccode) for r in candidates.values())
+        raise InputError(f"'{text}' is ambiguous", f"write its CoW code: {codes}")
     raise InputError(f"unknown state '{text}'", suggest_states(text))
 
 

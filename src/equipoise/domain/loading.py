@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, NoReturn, TypeVar, Union, get_args, get_origin
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionStartEvent
+from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from equipoise.domain.references import Loc, LocatedProblem, format_loc, reference_problems, suggest
 from equipoise.domain.scenario import Scenario
@@ -28,6 +34,23 @@ from equipoise.errors import InputError, Problem, ScenarioError
 
 BUILTIN_PACKAGE = "equipoise.domain.builtin"
 SYNTAX_FIX = "check the indentation, and that each 'key: value' has a space after the colon"
+
+# Limits checked before any work starts, so that no file can exhaust memory or time.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+"""Largest input file read (scenario, claims, series): 10 MB."""
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and lists in a YAML file."""
+MAX_NODES = 20_000
+"""Most values a YAML file may hold, counting every alias at its expanded size (the
+built-in scenarios hold under a thousand; the pure-Python YAML reader needs about a
+second per 10,000)."""
+MAX_LINE = 100_000
+"""Longest line of a YAML file, in characters (a minified JSON scenario fits)."""
+MAX_KEY_LENGTH = 200
+"""Longest mapping key, in characters."""
+ALLOWED_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
 
 
 @dataclass(frozen=True)
@@ -57,8 +80,196 @@ def _plain(node: Any) -> Any:
     return node
 
 
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of character ``index`` of ``text``."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _refuse(source: str, message: str, fix: str, line: int | None, column: int | None) -> NoReturn:
+    raise ScenarioError([Problem(source, "", message, fix, line=line, column=column)])
+
+
+def _check_flow_depth(text: str, source: str) -> None:
+    """Refuse brackets nested deeper than MAX_DEPTH, counted in vectorised passes over
+    1 MB chunks (the YAML scanner would otherwise take seconds over '[[[[...')."""
+    data = text.encode("utf-8")
+    chunk, depth = 1 << 20, 0
+    for begin in range(0, len(data), chunk):
+        codes = np.frombuffer(
+            data, dtype=np.uint8, count=min(chunk, len(data) - begin), offset=begin
+        )
+        steps = np.isin(codes, (91, 123)).astype(np.int32) - np.isin(codes, (93, 125))
+        levels = np.cumsum(steps, dtype=np.int32) + depth
+        deep = np.flatnonzero(levels > MAX_DEPTH)
+        if deep.size:
+            at = len(data[: begin + int(deep[0])].decode("utf-8", errors="ignore"))
+            _refuse(
+                source,
+                f"brackets nested more than {MAX_DEPTH} levels deep",
+                "flatten the structure: equipoise files need only a few levels",
+                *_position(text, at),
+            )
+        depth = int(levels[-1]) if levels.size else depth
+
+
+def check_text(text: str, source: str) -> None:
+    """Refuse text too long to read, or holding a NUL byte (a binary or corrupted file)."""
+    if len(text) > MAX_FILE_BYTES:
+        _refuse(
+            source,
+            f"the text has {len(text):,} characters; the limit is {MAX_FILE_BYTES:,}",
+            "split the input into smaller files",
+            None,
+            None,
+        )
+    if len(text) > MAX_LINE:
+        lengths = [len(line) for line in text.split("\n")]
+        longest = max(range(len(lengths)), key=lengths.__getitem__)
+        if lengths[longest] > MAX_LINE:
+            _refuse(
+                source,
+                f"line {longest + 1} has {lengths[longest]:,} characters; the limit is "
+                f"{MAX_LINE:,}",
+                "break it into several lines, or shorten the text",
+                longest + 1,
+                None,
+            )
+    if text.count("\n") > MAX_NODES:
+        lines = sum(1 for line in text.split("\n") if line.strip()[:1] not in ("", "#"))
+        if lines > MAX_NODES:
+            _refuse(
+                source,
+                f"{lines:,} lines of content; a file may hold at most {MAX_NODES:,} values",
+                "split the file, or remove what the scenario does not need",
+                None,
+                None,
+            )
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        _check_flow_depth(text, source)
+    nul = text.find("\x00")
+    if nul >= 0:
+        _refuse(
+            source,
+            "a NUL byte: this is a binary or corrupted file, not text",
+            "save the file again as plain UTF-8 text",
+            *_position(text, nul),
+        )
+
+
+def _mark(event: Any) -> tuple[int | None, int | None]:
+    mark = getattr(event, "start_mark", None)
+    if mark is None:
+        return None, None
+    return mark.line + 1, mark.column + 1
+
+
+class _LimitExceededError(Exception):
+    """A limit of :class:`_LimitedComposer` was hit (turned into a located Problem)."""
+
+    def __init__(self, message: str, fix: str, event: Any) -> None:
+        super().__init__(message)
+        self.message, self.fix = message, fix
+        self.line, self.column = _mark(event)
+
+
+class _LimitedComposer(Composer):
+    """ruamel's composer, measuring as it builds the node graph: nesting depth (refused
+    before recursing deeper), tags (only the core ones), and every node's size with
+    its aliases expanded, from the sizes of its children, so that an alias bomb
+    ("billion laughs") or a self-referencing alias is refused without being expanded.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        sizes: dict[int, int] = self.__dict__.setdefault("_sizes", {})
+        if isinstance(event, AliasEvent):
+            node = super().compose_node(parent, index)
+            size = sizes.get(id(node))
+            if size is None:
+                raise _LimitExceededError(
+                    f"the alias '*{event.anchor}' refers to the node that contains it",
+                    "remove the alias: a value cannot contain itself",
+                    event,
+                )
+        else:
+            tag = getattr(event, "tag", None)
+            if tag is not None and str(tag) not in ALLOWED_TAGS:
+                raise _LimitExceededError(
+                    f"the YAML tag '{tag}' is not allowed here",
+                    "remove the tag and write the value plainly (quote text, e.g. '2024-04-13')",
+                    event,
+                )
+            if isinstance(event, CollectionStartEvent) and self.depth >= MAX_DEPTH:
+                raise _LimitExceededError(
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    "flatten the structure: equipoise files need only a few levels",
+                    event,
+                )
+            node = super().compose_node(parent, index)
+            size = 1
+            if isinstance(node, MappingNode):
+                size += sum(sizes.get(id(k), 1) + sizes.get(id(v), 1) for k, v in node.value)
+            elif isinstance(node, SequenceNode):
+                size += sum(sizes.get(id(item), 1) for item in node.value)
+            sizes[id(node)] = size
+        # the document's expanded size so far: each node once, each alias at its size
+        total = self.__dict__.get("_total", 0) + (size if isinstance(event, AliasEvent) else 1)
+        self._total = total
+        if total > MAX_NODES:
+            raise _LimitExceededError(
+                f"the file holds more than {MAX_NODES:,} values (each alias counted at its "
+                "expanded size, so an alias bomb stops here)",
+                "write the values out, or use fewer and smaller aliases",
+                event,
+            )
+        return node
+
+
+def _key_problems(tree: Any, source: str) -> list[Problem]:
+    """Mapping keys must be text (not numbers, null, lists or complex '? ' keys), and short."""
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    stack: list[tuple[Any, Loc]] = [(tree, ())]
+    while stack and len(problems) < 50:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, CommentedMap):
+            for key, value in node.items():
+                if not isinstance(key, str) or len(key) > MAX_KEY_LENGTH:
+                    try:
+                        row, col = node.lc.key(key)
+                        line, column = row + 1, col + 1
+                    except (KeyError, TypeError, AttributeError):
+                        line, column = None, None
+                    if isinstance(key, str):
+                        message = f"a key of {len(key):,} characters; keys are at most"
+                        message += f" {MAX_KEY_LENGTH}"
+                        fix = "use a short name as the key"
+                    else:
+                        shown = json.dumps(_plain(key), default=str)
+                        if isinstance(key, tuple | list | Mapping):
+                            message = f"a key must be text, got a list or mapping {shown[:60]}"
+                            fix = "use a plain name as the key (no '? ' or [..] keys)"
+                        else:
+                            message = f"a key must be text, got {shown[:60]}"
+                            fix = f"quote it: '\"{shown[:60]}\": ...', or use a name"
+                    problems.append(Problem(source, format_loc(path), message, fix, line, column))
+                    continue
+                stack.append((value, (*path, key)))
+        elif isinstance(node, CommentedSeq):
+            stack.extend((item, (*path, index)) for index, item in enumerate(node))
+    return problems
+
+
 def parse_yaml(text: str, source: str) -> ParsedYaml:
-    """Parse YAML text, raising a ScenarioError naming the line of a syntax error."""
+    """Parse YAML text, raising a ScenarioError naming the line of a syntax error.
+
+    Limits are checked first (size, NUL bytes, nesting depth, expanded size of
+    aliases, tags), then the document is built and its keys checked (text only).
+    """
     if not text.strip():
         raise ScenarioError(
             [
@@ -70,9 +281,15 @@ def parse_yaml(text: str, source: str) -> ParsedYaml:
                 )
             ]
         )
+    check_text(text, source)
     yaml = YAML(typ="rt")
+    yaml.Composer = _LimitedComposer
     try:
         tree = yaml.load(text)
+    except _LimitExceededError as error:
+        raise ScenarioError(
+            [Problem(source, "", error.message, error.fix, error.line, error.column)]
+        ) from None
     except YAMLError as error:
         problem_mark = getattr(error, "problem_mark", None)
         context_mark = getattr(error, "context_mark", None)
@@ -86,18 +303,37 @@ def parse_yaml(text: str, source: str) -> ParsedYaml:
             and problem_mark.line != context_mark.line
         ):
             problem += f" (noticed at line {problem_mark.line + 1})"
+        line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
+        position = getattr(error, "position", None)
+        fix = "rename or remove one of the repeated keys" if duplicate else SYNTAX_FIX
+        if mark is None and isinstance(position, int):
+            line, column = _position(text, position)
+            fix = "remove the special character (is this a binary or corrupted file?)"
         raise ScenarioError(
             [
                 Problem(
                     source,
                     "",
                     f"YAML syntax error: {problem}",
-                    "rename or remove one of the repeated keys" if duplicate else SYNTAX_FIX,
-                    line=mark.line + 1 if mark is not None else None,
-                    column=mark.column + 1 if mark is not None else None,
+                    fix,
+                    line=line,
+                    column=column,
                 )
             ]
         ) from None
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, OverflowError) as error:
+        # the YAML reader itself tripped over something odd: still the user's file
+        raise ScenarioError(
+            [
+                Problem(
+                    source, "", f"the YAML reader cannot read this: {str(error)[:200]}", SYNTAX_FIX
+                )
+            ]
+        ) from None
+    problems = _key_problems(tree, source)
+    if problems:
+        raise ScenarioError(problems)
     return ParsedYaml(source, _plain(tree), tree)
 
 
@@ -237,8 +473,12 @@ def _explain(error: Mapping[str, Any], root: type[BaseModel], loc: Loc) -> tuple
         )
     if kind in ("too_short", "string_too_short"):
         return "must not be empty", "give at least one entry"
-    if kind in ("too_long", "string_too_long"):
-        return "is too long", "shorten it"
+    if kind == "too_long":
+        limit = context.get("max_length", "")
+        return f"has too many entries (the limit is {limit})", f"keep at most {limit} entries"
+    if kind == "string_too_long":
+        limit = context.get("max_length", "")
+        return f"is too long (the limit is {limit} characters)", "shorten it"
     message = str(error.get("msg", "invalid value"))
     if kind == "value_error":
         return message.removeprefix("Value error, "), ""
@@ -365,26 +605,90 @@ def builtin_text(name: str) -> str:
     return resources.files(BUILTIN_PACKAGE).joinpath(f"{name}.yaml").read_text("utf-8")
 
 
-def read_text_file(path: Path, what: str = "file") -> str:
-    """Read a UTF-8 text file, turning OS errors into one clear InputError."""
+def check_input_file(path: Path, what: str = "file") -> int:
+    """Refuse, before opening it, anything but a regular file of at most 10 MB.
+
+    Directories, devices (/dev/zero, /dev/urandom), FIFOs and sockets are refused
+    from ``os.stat`` alone, so nothing blocks or reads without end. Returns the size.
+    """
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
         raise InputError(f"{path}: no such {what}", "check the path") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a {what}", "name a YAML file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied", "check the file's permissions") from None
-    except UnicodeDecodeError as error:
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InputError(f"{path}: cannot read it ({reason})", "check the path") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path}: is a directory, not a {what}", f"name the {what} itself")
+    if not stat.S_ISREG(info.st_mode):
         raise InputError(
-            f"{path}: not UTF-8 text (byte {error.start})", "save the file as UTF-8 text"
+            f"{path}: not a regular file (a device, pipe or socket)",
+            f"save the {what} to an ordinary file and name that",
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise InputError(
+            f"{path}: {info.st_size / 1e6:.1f} MB; the limit for a {what} is "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MB",
+            "trim the file or split it into smaller ones",
+        )
+    return int(info.st_size)
+
+
+def read_text_file(path: Path, what: str = "file", encoding: str = "utf-8") -> str:
+    """Read a UTF-8 text file within the limits, turning OS errors into one InputError.
+
+    Bytes that are not UTF-8 (a binary or truncated file) are reported at their
+    line and column.
+    """
+    path = Path(path)
+    check_input_file(path, what)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except PermissionError:
+        raise InputError(f"{path}: permission denied", "check the file's permissions") from None
+    except OSError as error:
+        raise InputError(
+            f"{path}: cannot read it ({error.strerror or error})", "check the path"
         ) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(
+            f"{path}: more than {MAX_FILE_BYTES // (1024 * 1024)} MB",
+            "trim the file or split it into smaller ones",
+        )
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        ending = " (the file ends in the middle of a character)" if error.end >= len(data) else ""
+        raise ScenarioError(
+            [
+                Problem(
+                    str(path),
+                    "",
+                    f"not UTF-8 text: byte {error.start}{ending}",
+                    "save the file as UTF-8 text",
+                    line,
+                    column,
+                )
+            ]
+        ) from None
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def resolve_source(name_or_path: str | Path) -> tuple[str, str]:
     """(text, source label) for a path to a YAML file or a built-in scenario name."""
     path = Path(name_or_path)
-    if path.exists() or path.suffix in (".yaml", ".yml") or len(path.parts) > 1:
+    if _exists(path) or path.suffix in (".yaml", ".yml") or len(path.parts) > 1:
         return read_text_file(path, "scenario file"), str(path)
     names = builtin_names()
     if str(name_or_path) in names:
@@ -443,12 +747,18 @@ def scenario_json_schema() -> dict[str, Any]:
 
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_LINE",
+    "MAX_NODES",
     "ParsedYaml",
     "builtin_names",
     "builtin_text",
+    "check_input_file",
     "dump_scenario",
     "load_scenario",
     "parse_yaml",
+    "read_text_file",
     "resolve_source",
     "scenario_from_text",
     "scenario_json_schema",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from equipoise.domain.common import MAX_COUNT
 from equipoise.domain.dynamics import arms_race_problems
 from equipoise.domain.problems import Loc, LocatedProblem, format_loc, suggest
 from equipoise.domain.scenario import OFFENSIVE_KINDS
@@ -91,7 +92,7 @@ def _inventory_problems(
         required, optional = _HOLDING_FIELDS[role]
         bookkeeping = {"source", "system", "not_cleared_against", "supplied_by"}
         given = {
-            field
+            str(field)
             for field, value in holding.items()
             if value is not None and field not in bookkeeping
         }
@@ -368,6 +369,8 @@ def _capability_problems(states: Mapping[str, Any]) -> list[LocatedProblem]:
                 )
             )
         year = capability.get("year")
+        if isinstance(year, int) and not 1816 <= year <= 2100:
+            continue  # out of range: the schema says so, with the bounds
         if not isinstance(year, int):
             problems.append(
                 LocatedProblem(
@@ -391,6 +394,86 @@ def _capability_problems(states: Mapping[str, Any]) -> list[LocatedProblem]:
     return problems
 
 
+MAX_TOTAL_COUNT = 100_000_000
+"""Most launchers, rounds, units, interceptors and channels a scenario may hold in all,
+counting every package at its max_quantity (the samplers need totals below 10^9)."""
+MAX_PACKAGE_COUNT = 100_000
+"""Most launchers, rounds, units and interceptors in one package."""
+
+
+def _whole(value: Any) -> int:
+    """A count the schema accepts (0 to MAX_COUNT), else 0: the schema reports the rest."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_COUNT:
+        return value
+    return 0
+
+
+def _holding_count(key: str, holding: Any, classes: Mapping[str, Any]) -> int:
+    """Launchers, rounds, units, interceptors and engagement channels of one holding."""
+    body = _mapping(holding)
+    count = sum(_whole(body.get(field)) for field in ("launchers", "rounds", "units"))
+    system = _mapping(classes.get(_holding_class(key, holding)))
+    units = _whole(body.get("units"))
+    if system.get("kind") == "air_defence":
+        given = body.get("interceptors")
+        count += (
+            _whole(given)
+            if given is not None
+            else units * _whole(system.get("interceptors_per_battery"))
+        )
+        count += units * _whole(system.get("channels_per_battery"))
+    return count
+
+
+def _count_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
+    """Totals the simulation can sample: at most MAX_TOTAL_COUNT in all."""
+    classes = _mapping(data.get("classes"))
+    problems: list[LocatedProblem] = []
+    total, largest = 0, -1
+    largest_at: Loc = ("states",)
+    for group in ("states", "backers"):
+        for name, party in _mapping(data.get(group)).items():
+            for key, holding in _mapping(_mapping(party).get("inventory")).items():
+                count = _holding_count(key, holding, classes)
+                total += count
+                if count > largest:
+                    largest, largest_at = count, (group, name, "inventory", key)
+    for name, supplier in _mapping(data.get("suppliers")).items():
+        for package, content in _mapping(_mapping(supplier).get("packages")).items():
+            body = _mapping(content)
+            here: Loc = ("suppliers", name, "packages", package)
+            count = sum(
+                _holding_count(key, holding, classes)
+                for key, holding in _mapping(body.get("systems")).items()
+            )
+            if count > MAX_PACKAGE_COUNT:
+                problems.append(
+                    LocatedProblem(
+                        (*here, "systems"),
+                        f"one package holds {count:,} launchers, rounds, units, interceptors "
+                        f"and channels; the limit is {MAX_PACKAGE_COUNT:,}",
+                        "describe a smaller package and raise its max_quantity instead",
+                    )
+                )
+            count *= max(_whole(body.get("max_quantity")), 1)
+            total += count
+            if count > largest:
+                largest, largest_at = count, here
+    for case in _sequence(data.get("calibration")):
+        total += sum(_whole(rounds) for rounds in _mapping(_mapping(case).get("attack")).values())
+    if total > MAX_TOTAL_COUNT:
+        problems.append(
+            LocatedProblem(
+                largest_at,
+                f"the scenario holds {total:,} launchers, rounds, units, interceptors and "
+                f"channels in all (packages at their max_quantity); the limit is "
+                f"{MAX_TOTAL_COUNT:,}",
+                "use smaller counts; the largest holding is here",
+            )
+        )
+    return problems
+
+
 def _arms_race_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
     states = _mapping(data.get("states"))
     race = _mapping(data.get("arms_race"))
@@ -400,7 +483,15 @@ def _arms_race_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
     return problems
 
 
-__all__ = ["Loc", "LocatedProblem", "format_loc", "reference_problems", "suggest"]
+__all__ = [
+    "MAX_PACKAGE_COUNT",
+    "MAX_TOTAL_COUNT",
+    "Loc",
+    "LocatedProblem",
+    "format_loc",
+    "reference_problems",
+    "suggest",
+]
 
 
 def _class_or_kind_problems(
@@ -568,7 +659,11 @@ def claims_problems(
             else:
                 seen[member] = index
         raw = [_mapping(items.get(m)).get("prior") for m in members if m in items]
-        priors = [float(p) for p in raw if isinstance(p, int | float)]
+        priors = [
+            float(p)
+            for p in raw
+            if isinstance(p, int | float) and not isinstance(p, bool) and abs(p) <= 1e9
+        ]
         if len(priors) == len(raw) and sum(priors) > 1 + 1e-12:
             problems.append(
                 LocatedProblem(
@@ -596,5 +691,6 @@ def reference_problems(data: Mapping[str, Any]) -> list[LocatedProblem]:
         *_calibration_problems(data),
         *_capability_problems(states),
         *_arms_race_problems(data),
+        *_count_problems(data),
         *(claims_problems(data.get("claims"), data) if data.get("claims") is not None else []),
     ]

@@ -1,4 +1,4 @@
-"""Scenario files as validated, frozen pydantic models (DOMAIN.md §1, §8).
+"""Scenario files as validated, frozen pydantic models (docs/model.md §1, §11).
 
 A scenario is a catalogue of system classes, states holding inventories of them,
 the dyads to assess, backers who join a side, withdrawals, exchange settings and
@@ -50,7 +50,7 @@ MIN_COST = 1e-6
 
 
 class OffensiveClass(Frozen):
-    """A class of offensive system (DOMAIN.md §1).
+    """A class of offensive system (docs/model.md §1).
 
     ``arrival`` is the probability a reliable round reaches its target unopposed;
     ``damage`` the value units one arriving countervalue round destroys;
@@ -76,7 +76,7 @@ class OffensiveClass(Frozen):
 
 
 class AirDefenceClass(Frozen):
-    """A class of air and missile defence battery (DOMAIN.md §1-2).
+    """A class of air and missile defence battery (docs/model.md §1-2).
 
     ``layer`` 1 is the outermost; ``kill_probability`` maps offensive kinds or class
     names to single-shot kill probability (a class name overrides its kind).
@@ -113,7 +113,7 @@ SystemClass = Annotated[
 
 
 class Capability(Frozen):
-    """A state's material capability base (DOMAIN.md §4).
+    """A state's material capability base (docs/model.md §6).
 
     ``source: nmc`` takes its CINC in ``year`` from the Correlates of War National
     Material Capabilities data shipped with equipoise (``state`` names it by CoW
@@ -143,7 +143,7 @@ class State(Frozen):
 
 
 class Backer(Frozen):
-    """A third party that joins a state's side in its dyads (DOMAIN.md §1).
+    """A third party that joins a state's side in its dyads (docs/model.md §1).
 
     ``defence_only`` backers bring only air defence and electronic warfare.
     ``against`` limits the dyads it joins to those with these rivals (empty: all).
@@ -160,7 +160,7 @@ class Backer(Frozen):
 
 
 class Package(Frozen):
-    """What a supplier can deliver as one unit of sale (DOMAIN.md §6).
+    """What a supplier can deliver as one unit of sale (docs/model.md §8).
 
     ``systems`` are holdings per package (``system`` defaults to the key);
     ``cost`` is per package, paid evenly over ``delay_years`` (at least one year);
@@ -201,7 +201,7 @@ class RecipientCap(Frozen):
 
 
 class RedLines(Frozen):
-    """What a supplier will not do (DOMAIN.md §6)."""
+    """What a supplier will not do (docs/model.md §8)."""
 
     no_classes: dict[Name, tuple[Name, ...]] = Field(default_factory=dict)
     not_cleared: tuple[NotCleared, ...] = ()

@@ -1,7 +1,8 @@
 """Reading observed time series (spending, force sizes) from CSV files.
 
-Every problem names the file, the line and the column: a missing column, a cell
-that is not a number, a repeated or out-of-order time, too few rows.
+Every problem names the file, the line and the column: a missing, repeated or
+ambiguous column, a cell that is not a number or is out of range, a repeated or
+out-of-order time, too few or too many rows.
 """
 
 from __future__ import annotations
@@ -17,9 +18,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from equipoise.domain.references import suggest
-from equipoise.errors import InputError, Problem, ScenarioError
+from equipoise.errors import Problem, ScenarioError
 
 FloatArray = NDArray[np.float64]
+
+MAX_ROWS = 200_000
+"""Most data rows read from one series file."""
+MAX_LEVEL = 1e15
+"""Largest magnitude of a level or count (beyond it a number is almost surely a typo)."""
+MAX_TIME = 1e6
+"""Largest magnitude of a time stamp (year or day)."""
 
 
 @dataclass(frozen=True)
@@ -52,16 +60,28 @@ def read_series(
     ``time`` must be whole numbers increasing by one from row to row when
     ``consecutive``. Empty optional cells read as 0.
     """
+    from equipoise.domain.loading import read_text_file
+
     label = str(path)
+    text = read_text_file(Path(path), "series file", encoding="utf-8-sig")
+    if text.count("\n") > MAX_ROWS + 2:
+        raise ScenarioError(
+            [
+                Problem(
+                    label,
+                    "",
+                    f"more than {MAX_ROWS:,} data rows",
+                    "fit a shorter span, or aggregate the rows (e.g. yearly instead of daily)",
+                    MAX_ROWS + 2,
+                )
+            ]
+        )
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{label}: no such series file", "check the path") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as error:
-        raise InputError(
-            f"{label}: cannot read it ({type(error).__name__})", "name a UTF-8 CSV file"
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        raise ScenarioError(
+            [Problem(label, "", f"not a CSV file: {error}", "save it as comma-separated text")]
         ) from None
-    rows = list(csv.reader(io.StringIO(text)))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise ScenarioError(
             [
@@ -76,14 +96,47 @@ def read_series(
         )
     header = [cell.strip() for cell in rows[0]]
     problems = []
+    for name in dict.fromkeys((*required, *optional)):
+        positions = [index + 1 for index, cell in enumerate(header) if cell == name]
+        folded = [
+            index + 1
+            for index, cell in enumerate(header)
+            if cell != name and cell.casefold() == name.casefold()
+        ]
+        if len(positions) > 1:
+            problems.append(
+                Problem(
+                    label,
+                    name,
+                    f"column '{name}' appears {len(positions)} times (columns "
+                    f"{', '.join(map(str, positions))}), so it is ambiguous which to use",
+                    "keep one column of that name: rename or delete the others",
+                    1,
+                    positions[1],
+                )
+            )
+        elif folded and (positions or name in required):
+            problems.append(
+                Problem(
+                    label,
+                    name,
+                    f"columns differ only in case from '{name}' (columns "
+                    f"{', '.join(map(str, positions + folded))}), so it is ambiguous",
+                    f"name exactly one column '{name}'",
+                    1,
+                    folded[0],
+                )
+            )
+    if problems:
+        raise ScenarioError(problems)
     for name in required:
         if name not in header:
             problems.append(
                 Problem(
                     label,
                     name,
-                    f"missing column '{name}' (the header has {', '.join(header)})",
-                    f"add a column named '{name}'; {suggest(name, header)}",
+                    f"missing column '{name}' (the header has {', '.join(header)[:200]})",
+                    f"add a column named '{name}'; {suggest(name, header[:100])}",
                     1,
                 )
             )
@@ -104,6 +157,19 @@ def read_series(
                 number = float(cell)
             except ValueError:
                 number = math.nan
+            limit = MAX_TIME if name == time else MAX_LEVEL
+            if math.isfinite(number) and abs(number) > limit:
+                problems.append(
+                    Problem(
+                        label,
+                        name,
+                        f"{cell[:40]} is out of range (at most {limit:g} in magnitude)",
+                        "a number this large is almost certainly a typo; check the units",
+                        line,
+                        position + 1,
+                    )
+                )
+                number = 0.0
             if math.isfinite(number) and nonnegative and number < 0:
                 problems.append(
                     Problem(
@@ -120,7 +186,7 @@ def read_series(
                     Problem(
                         label,
                         name,
-                        f"'{cell}' is not a number",
+                        f"'{cell[:40]}' is not a number",
                         "write a plain number (no units or thousands separators)",
                         line,
                         position + 1,
@@ -128,6 +194,8 @@ def read_series(
                 )
                 number = math.nan
             values[name].append(number)
+            if len(problems) >= 20:
+                raise ScenarioError(problems)
     if problems:
         raise ScenarioError(problems)
     count = len(values[time])
@@ -145,18 +213,18 @@ def read_series(
         )
     stamps = np.asarray(values[time])
     if consecutive:
-        for index in range(1, count):
-            if stamps[index] != stamps[index - 1] + 1:
-                problems.append(
-                    Problem(
-                        label,
-                        time,
-                        f"{time} {stamps[index]:g} does not follow {stamps[index - 1]:g}",
-                        f"list every {time} once, in order, without gaps",
-                        index + 2,
-                    )
+        breaks = np.flatnonzero(np.diff(stamps) != 1)
+        if breaks.size:
+            index = int(breaks[0]) + 1
+            problems.append(
+                Problem(
+                    label,
+                    time,
+                    f"{time} {stamps[index]:g} does not follow {stamps[index - 1]:g}",
+                    f"list every {time} once, in order, without gaps",
+                    index + 2,
                 )
-                break
+            )
         if (stamps != np.round(stamps)).any():
             problems.append(Problem(label, time, f"{time} must be whole numbers", "", 2))
     if problems:

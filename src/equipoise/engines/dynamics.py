@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import expm
 
 from equipoise.engines.types import Array, FloatArray, Numeric
 
@@ -125,13 +124,92 @@ def richardson_eigenvalues(c: RichardsonCoefficients) -> Array:
 
 
 def _one_year_maps(matrix: FloatArray, dt: float) -> tuple[FloatArray, FloatArray]:
-    """Φ = e^{M dt} and Γ = ∫_0^dt e^{M s} ds, from one exponential of [[M, I], [0, 0]]."""
-    batch = matrix.shape[0]
-    augmented = np.zeros((batch, 4, 4))
-    augmented[:, :2, :2] = matrix * dt
-    augmented[:, :2, 2:] = np.eye(2) * dt
-    exponential = expm(augmented)
-    return exponential[:, :2, :2], exponential[:, :2, 2:]
+    """Φ = e^{M dt} and Γ = ∫_0^dt e^{M s} ds for a batch of 2×2 system matrices, in
+    closed form (:func:`_two_by_two_maps`; the exponential of [[M, I], [0, 0]])."""
+    return _two_by_two_maps(np.asarray(matrix, dtype=float), dt)
+
+
+_NEAR = 0.5
+"""|q·dt| below which :func:`_two_by_two_maps` uses its series (close eigenvalues)."""
+
+_SERIES = 12
+"""Terms of the even series in w² = (q·dt)²: below 1e-30 at |w| < 1/2."""
+
+_MOMENT_TERMS = 24
+"""Terms of ∫_0^1 v^m e^{xv} dv = Σ_n x^n / (n! (m + n + 1)) at |x| < 1."""
+
+_FACTORIALS = np.cumprod(np.r_[1.0, np.arange(1.0, 2 * _SERIES + 1)])
+"""k! for k = 0 … 2·_SERIES."""
+
+
+def _expm1_complex(z: Array) -> Array:
+    """e^z − 1 accurate near z = 0 for complex z: expm1(x) cos y − 2 sin²(y/2) + i e^x sin y."""
+    x, y = z.real, z.imag
+    return (np.expm1(x) * np.cos(y) - 2.0 * np.sin(0.5 * y) ** 2) + 1j * (np.exp(x) * np.sin(y))
+
+
+def _two_by_two_maps(matrix: FloatArray, dt: float) -> tuple[FloatArray, FloatArray]:
+    """Φ = e^{M dt} and Γ = ∫_0^dt e^{M u} du for a batch of 2×2 matrices, in closed form.
+
+    With s = tr M / 2, N = M − sI and q² = s² − det M, N² = q² I (Cayley–Hamilton), so
+    e^{Mu} = e^{su} [cosh(qu) I + sinh(qu)/q N] and Φ = c I + σ N, Γ = A I + B N with
+    scalars (Moler and Van Loan 2003, "Nineteen dubious ways to compute the exponential
+    of a matrix", SIAM Review 45(1); Higham 2008, *Functions of Matrices*, §1.2):
+
+    - eigenvalues λ± = s ± q apart (|q dt| ≥ 1/2): f(M) = ½(f(λ+) + f(λ−)) I +
+      f[λ+, λ−] N, the divided difference, with f = exp(· dt) and f(z) = (e^{z dt} − 1)/z
+      (which is dt at z = 0, so a singular M is no special case);
+    - eigenvalues close or equal (the defective case): cosh(w) and sinh(w)/w as even
+      series in w² = q² dt², and Γ from M Γ = Φ − I where |s dt| ≥ 1 (then
+      |det M| dt² ≥ 3/4), else from ∫_0^1 v^m e^{xv} dv = Σ_n x^n / (n! (m + n + 1)).
+    """
+    t = float(dt)
+    m00, m01, m10, m11 = matrix[:, 0, 0], matrix[:, 0, 1], matrix[:, 1, 0], matrix[:, 1, 1]
+    s = 0.5 * (m00 + m11)
+    half_gap = 0.5 * (m00 - m11)
+    q2 = half_gap * half_gap + m01 * m10  # s² − det M without the cancellation
+    det = m00 * m11 - m01 * m10
+    x, w2 = s * t, q2 * t * t
+    near = np.abs(w2) < _NEAR**2
+    c, sigma, a, b = (np.empty_like(s) for _ in range(4))
+    far = ~near
+    with np.errstate(all="ignore"):
+        # eigenvalues apart: divided differences over λ± = s ± q
+        q = np.sqrt(q2[far].astype(complex))
+        plus, minus = s[far] + q, s[far] - q
+        e_plus, e_minus = np.exp(plus * t), np.exp(minus * t)
+        c[far] = (0.5 * (e_plus + e_minus)).real
+        sigma[far] = ((e_plus - e_minus) / (2.0 * q)).real
+        f_plus = np.where(plus == 0, t, _expm1_complex(plus * t) / plus)
+        f_minus = np.where(minus == 0, t, _expm1_complex(minus * t) / minus)
+        a[far] = (0.5 * (f_plus + f_minus)).real
+        b[far] = ((f_plus - f_minus) / (2.0 * q)).real
+    # eigenvalues close or equal: even series in w²
+    j = np.arange(_SERIES)
+    even, odd = 1.0 / _FACTORIALS[2 * j], 1.0 / _FACTORIALS[2 * j + 1]
+    powers = w2[near][:, None] ** j
+    grow = np.exp(x[near])
+    c[near] = grow * (powers @ even)
+    sigma[near] = grow * (powers @ odd) * t
+    linear = near & (np.abs(x) >= 1.0)
+    flat = near & ~linear
+    linear_among_near = linear[near]
+    with np.errstate(all="ignore"):
+        b_linear = (s[linear] * sigma[linear] - c[linear] + 1.0) / det[linear]
+    b[linear] = b_linear
+    a[linear] = sigma[linear] - s[linear] * b_linear
+    n = np.arange(_MOMENT_TERMS)
+    x_powers = x[flat][:, None] ** n / _FACTORIALS[n]
+    orders = np.arange(2 * _SERIES)
+    moments = np.einsum("bn,nm->bm", x_powers, 1.0 / (orders[None, :] + n[:, None] + 1.0))
+    flat_powers = powers[~linear_among_near]
+    a[flat] = t * (flat_powers * moments[:, 0::2]) @ even
+    b[flat] = t * t * (flat_powers * moments[:, 1::2]) @ odd
+    identity = np.eye(2)
+    shifted = matrix - s[:, None, None] * identity
+    phi = c[:, None, None] * identity + sigma[:, None, None] * shifted
+    gamma = a[:, None, None] * identity + b[:, None, None] * shifted
+    return phi, gamma
 
 
 def simulate_richardson(
@@ -169,6 +247,27 @@ def simulate_richardson(
     return out
 
 
+def _expm_small(matrix: FloatArray) -> FloatArray:
+    """e^M of a small matrix by scaling and squaring with a 18-term Taylor series:
+    the error is below 1e-15 once ||M / 2^s|| <= 1/2, and it is far cheaper than
+    scipy's expm for the thousands of 4x4 exponentials of a least-squares fit."""
+    norm = float(np.abs(matrix).sum(axis=1).max())
+    if not np.isfinite(norm):
+        return np.full_like(matrix, np.nan)
+    squarings = max(0, int(np.ceil(np.log2(norm / 0.5)))) if norm > 0.5 else 0
+    squarings = min(squarings, 1100)
+    scaled = matrix / 2.0**squarings
+    term = np.eye(len(matrix))
+    total = term.copy()
+    for order in range(1, 19):
+        term = term @ scaled / order
+        total = total + term
+    with np.errstate(all="ignore"):
+        for _ in range(squarings):
+            total = total @ total
+    return total
+
+
 def richardson_windows(c: RichardsonCoefficients, starts: Numeric, inputs: Numeric) -> FloatArray:
     """Many short trajectories of one system at once: (windows, steps, 2) levels.
 
@@ -177,7 +276,12 @@ def richardson_windows(c: RichardsonCoefficients, starts: Numeric, inputs: Numer
     :func:`simulate_richardson`; the loop runs over the steps of a window only, so
     fitting a long series costs a few short loops over arrays (multiple shooting).
     """
-    phi, gamma = _one_year_maps(c.matrix()[:1], 1.0)
+    matrix = c.matrix()[0]
+    augmented = np.zeros((4, 4))
+    augmented[:2, :2] = matrix
+    augmented[:2, 2:] = np.eye(2)
+    exponential = _expm_small(augmented)
+    phi, gamma = exponential[np.newaxis, :2, :2], exponential[np.newaxis, :2, 2:]
     flows = np.asarray(inputs, dtype=float)
     forcing = (c.constants()[:1] + flows) @ gamma[0].T
     state = np.array(starts, dtype=float).reshape(-1, 2)

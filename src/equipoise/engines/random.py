@@ -10,7 +10,7 @@ random state is touched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from typing import TypeVar
 
@@ -54,9 +54,47 @@ def run_blocks(
     with an ``executor`` the blocks of a chunk run concurrently. ``task`` must be
     picklable to use a process pool.
     """
+    results: list[T] = []
+    for chunk in _chunks(task, seed, trials, chunk_blocks, executor, progress):
+        results.extend(chunk)
+    return results
+
+
+def fold_blocks(
+    task: Callable[[np.random.Generator, int], T],
+    combine: Callable[[T, T], T],
+    seed: np.random.SeedSequence,
+    trials: int,
+    *,
+    chunk_blocks: int = 8,
+    executor: Executor | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> T:
+    """:func:`run_blocks`, each block's result folded into the running one as it comes.
+
+    Results are combined strictly in block order (``combine(so_far, next)``), so the
+    answer is the same bit for bit whatever ``executor`` or ``chunk_blocks`` is, and
+    only one chunk of block results is ever held: memory does not grow with ``trials``.
+    """
+    folded: T | None = None
+    for chunk in _chunks(task, seed, trials, chunk_blocks, executor, progress):
+        for result in chunk:
+            folded = result if folded is None else combine(folded, result)
+    assert folded is not None  # block_sizes gives at least one block
+    return folded
+
+
+def _chunks(
+    task: Callable[[np.random.Generator, int], T],
+    seed: np.random.SeedSequence,
+    trials: int,
+    chunk_blocks: int,
+    executor: Executor | None,
+    progress: Callable[[int], None] | None,
+) -> Iterator[list[T]]:
+    """Each chunk's block results in block order, block ``i`` drawn from child ``i``."""
     sizes = block_sizes(trials)
     children = seed.spawn(len(sizes))
-    results: list[T] = []
     for start in range(0, len(sizes), max(1, chunk_blocks)):
         stop = min(len(sizes), start + max(1, chunk_blocks))
         jobs: Sequence[tuple[np.random.SeedSequence, int]] = list(
@@ -67,10 +105,9 @@ def run_blocks(
         else:
             futures = [executor.submit(_run_one, task, child, size) for child, size in jobs]
             chunk = [future.result() for future in futures]
-        results.extend(chunk)
+        yield chunk
         if progress is not None:
             progress(sum(size for _, size in jobs))
-    return results
 
 
 def _run_one(

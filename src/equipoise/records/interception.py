@@ -350,6 +350,12 @@ def interception_record(
             f"{source}:1: missing column(s) {', '.join(missing)} (found {', '.join(header)})",
             "give the UA AirDefense Tracker daily-reports export (missile_attacks_daily.csv)",
         )
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise InputError(
+            f"{source}:1: column(s) {', '.join(repeated)} appear more than once",
+            "keep one column of each name (the export has each once)",
+        )
     width = len(header)
     short = [line for line, row in zip(lines, rows, strict=True) if len(row) != width]
     padded = [(row + [""] * width)[:width] for row in rows]

@@ -323,6 +323,13 @@ def _column_names(cells: list[str], label: str, line: int) -> list[str]:
             f"{label}:{line}: the header lacks the columns {', '.join(repr(m) for m in missing)}",
             "export the trade register from SIPRI as CSV with all columns, unchanged",
         )
+    flags = {column: flag for column, flag in FLAGGED.items() if flag not in names}
+    if flags:
+        after = ", ".join(repr(name) for name, column in COLUMNS.items() if column in flags)
+        raise InputError(
+            f"{label}:{line}: the header lacks the blank-named '?' column after {after}",
+            "export the trade register from SIPRI as CSV with all columns, unchanged",
+        )
     return names
 
 
@@ -353,6 +360,13 @@ def _numbers(frame: pd.DataFrame, column: str, label: str) -> pd.Series:
             f"'{column}' is not a number",
             "SIPRI writes plain numbers (TIVs in millions) or leaves the field empty",
         )
+    _fail_at(
+        label,
+        frame,
+        values.notna() & ~np.isfinite(values.astype(float)),
+        f"'{column}' is not a finite number",
+        "SIPRI writes plain numbers (TIVs in millions) or leaves the field empty",
+    )
     return values.astype(float)
 
 
