@@ -18,7 +18,8 @@ import pytest
 
 PACKAGE = Path(__file__).parents[1] / "src" / "equipoise"
 
-# what each layer may import from equipoise (besides itself and equipoise.errors)
+# what each layer may import from equipoise (besides itself, equipoise.errors and
+# equipoise.lazy, the deferred-import helper)
 ALLOWED = {
     "engines": set(),
     "data": set(),
@@ -57,7 +58,7 @@ def test_layer_imports_flow_one_way(layer: str) -> None:
     if not folder.exists():
         pytest.skip(f"no {layer} layer yet")
     for path in folder.rglob("*.py"):
-        used = _equipoise_imports(path) - {layer, "errors"}
+        used = _equipoise_imports(path) - {layer, "errors", "lazy"}
         lazy = LAZY.get(layer, set())
         allowed = ALLOWED[layer] | lazy
         assert used <= allowed, f"{path.relative_to(PACKAGE)} imports {used - allowed}"
@@ -71,6 +72,18 @@ def test_core_imports_no_cli_plotting_or_web_framework() -> None:
         "frameworks = ('click', 'matplotlib', 'flask', 'fastapi', 'typer');"
         "bad = [m for m in frameworks if m in sys.modules];"
         "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_start_up_loads_no_heavy_library() -> None:
+    """``import equipoise`` and the CLI's ``--help`` load neither pandas, SciPy, pydantic
+    nor matplotlib: names load on first use (equipoise.lazy), so start-up stays quick."""
+    code = (
+        "import sys, equipoise, equipoise.cli.main;"
+        "heavy = ('pandas', 'scipy', 'pydantic', 'matplotlib', 'ruamel');"
+        "print(','.join(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

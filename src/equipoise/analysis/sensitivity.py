@@ -33,6 +33,7 @@ import pandas as pd
 
 from equipoise.analysis.overrides import current_value
 from equipoise.analysis.results import Plottable, clean
+from equipoise.analysis.settings import METHODS
 from equipoise.analysis.sweep import Progress, Vary, parse_vary, run_design
 from equipoise.domain.loading import load_scenario
 from equipoise.domain.problems import suggest
@@ -41,7 +42,6 @@ from equipoise.engines.types import FloatArray
 from equipoise.errors import InputError
 
 Method = Literal["morris", "sobol", "oat"]
-METHODS: tuple[str, ...] = ("morris", "sobol", "oat")
 CONFIDENCE = 0.95
 RESAMPLES = 1_000
 MORRIS_LEVELS = 4

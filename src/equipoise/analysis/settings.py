@@ -11,6 +11,10 @@ from dataclasses import dataclass, replace
 from equipoise.engines.random import SeedLike
 
 DEFAULT_TRIALS = 10_000
+SAMPLINGS: tuple[str, ...] = ("grid", "lhs", "sobol")
+"""How a sweep places its variants: a full grid, a Latin hypercube or a Sobol sequence."""
+METHODS: tuple[str, ...] = ("morris", "sobol", "oat")
+"""Sensitivity-analysis methods."""
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from equipoise.analysis.evaluator import DyadModel, Metrics, SideModel, evaluate
 from equipoise.analysis.forces import SideForces, dyad_forces, ew_units
 from equipoise.analysis.metrics import DYAD_METRICS, SIDE_METRICS, STATUS_LABELS
 from equipoise.analysis.overrides import current_value, override, parse_path
-from equipoise.analysis.settings import RunSettings
+from equipoise.analysis.settings import SAMPLINGS, RunSettings
 from equipoise.domain.loading import load_scenario
 from equipoise.domain.problems import suggest
 from equipoise.domain.scenario import Scenario
@@ -53,7 +53,6 @@ from equipoise.engines.types import FloatArray, IntArray
 from equipoise.errors import InputError
 
 Sampling = Literal["grid", "lhs", "sobol"]
-SAMPLINGS: tuple[str, ...] = ("grid", "lhs", "sobol")
 DISTRIBUTIONS: tuple[str, ...] = ("uniform", "triangular")
 MAX_VARIANTS = 10_000_000
 EXPECTED_CHUNK = 2_000

@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from equipoise.cli.main import _emit, cli, force_option, format_option, output_option, write_output
-from equipoise.records.interception import (
-    backtest,
-    fit_interception,
-    interception_record,
-    read_families,
-)
-from equipoise.report.interception import backtest_text, fit_text, record_text
+from equipoise.lazy import deferred
+
+if TYPE_CHECKING:
+    from equipoise.records.interception import (
+        backtest,
+        fit_interception,
+        interception_record,
+        read_families,
+    )
+    from equipoise.report.interception import backtest_text, fit_text, record_text
+else:  # loaded when a command runs, not for --help
+    globals().update(
+        deferred(
+            {
+                "backtest": "equipoise.records.interception",
+                "backtest_text": "equipoise.report.interception",
+                "fit_interception": "equipoise.records.interception",
+                "fit_text": "equipoise.report.interception",
+                "interception_record": "equipoise.records.interception",
+                "read_families": "equipoise.records.interception",
+                "record_text": "equipoise.report.interception",
+            }
+        )
+    )
 
 data_argument = click.argument(
     "data", required=False, type=click.Path(dir_okay=False, path_type=Path)

@@ -19,54 +19,108 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 import numpy as np
 
-from equipoise.analysis.assess import analyze
-from equipoise.analysis.balance import balance, parse_years
-from equipoise.analysis.claims import analyze_claims, claims_report, load_claims
-from equipoise.analysis.dynamics import (
-    DEFAULT_BATTLE,
-    arms_race,
-    attrition,
-    fit_lanchester,
-    fit_richardson,
-    load_arms_race,
-    load_attrition,
-)
-from equipoise.analysis.mapping import (
-    AxisSpec,
-    axis_values,
-    current_count,
-    deterrence_map,
-    parse_axis_name,
-)
-from equipoise.analysis.policies import PolicyWeights
-from equipoise.analysis.policy import compare_policies, recommend, whatif
-from equipoise.analysis.results import AnalysisResult
 from equipoise.analysis.settings import DEFAULT_TRIALS, RunSettings
-from equipoise.data import states as nmc_states
-from equipoise.domain.claims import ClaimsBlock
-from equipoise.domain.loading import (
-    builtin_names,
-    builtin_text,
-    parse_yaml,
-    read_text_file,
-    resolve_source,
-    scenario_from_text,
-    scenario_json_schema,
-    scenario_problems,
-)
-from equipoise.domain.references import suggest
-from equipoise.domain.scenario import Scenario
-from equipoise.domain.series import read_series
 from equipoise.errors import EquipoiseError, InputError, ScenarioError
-from equipoise.report.claims import claims_text, worlds_text
-from equipoise.report.dynamics import arms_race_text, attrition_text, balance_text, fit_text
-from equipoise.report.policy import comparison_text, policies_text, recommendation_text
-from equipoise.report.text import analysis_text
+from equipoise.lazy import deferred
+
+if TYPE_CHECKING:
+    from equipoise.analysis.assess import analyze
+    from equipoise.analysis.balance import balance, parse_years
+    from equipoise.analysis.claims import analyze_claims, claims_report, load_claims
+    from equipoise.analysis.dynamics import (
+        arms_race,
+        attrition,
+        fit_lanchester,
+        fit_richardson,
+        load_arms_race,
+        load_attrition,
+    )
+    from equipoise.analysis.mapping import (
+        AxisSpec,
+        axis_values,
+        current_count,
+        deterrence_map,
+        parse_axis_name,
+    )
+    from equipoise.analysis.policies import PolicyWeights
+    from equipoise.analysis.policy import compare_policies, recommend, whatif
+    from equipoise.analysis.results import AnalysisResult
+    from equipoise.data import states as nmc_states
+    from equipoise.domain.claims import ClaimsBlock
+    from equipoise.domain.loading import (
+        builtin_names,
+        builtin_text,
+        parse_yaml,
+        read_text_file,
+        resolve_source,
+        scenario_from_text,
+        scenario_json_schema,
+        scenario_problems,
+    )
+    from equipoise.domain.references import suggest
+    from equipoise.domain.scenario import Scenario
+    from equipoise.domain.series import read_series
+    from equipoise.report.claims import claims_text, worlds_text
+    from equipoise.report.dynamics import arms_race_text, attrition_text, balance_text, fit_text
+    from equipoise.report.policy import comparison_text, policies_text, recommendation_text
+    from equipoise.report.text import analysis_text
+
+else:  # loaded on first use: `equipoise --help` needs none of them
+    globals().update(
+        deferred(
+            {
+                "AxisSpec": "equipoise.analysis.mapping",
+                "PolicyWeights": "equipoise.analysis.policies",
+                "analysis_text": "equipoise.report.text",
+                "analyze": "equipoise.analysis.assess",
+                "analyze_claims": "equipoise.analysis.claims",
+                "arms_race": "equipoise.analysis.dynamics",
+                "arms_race_text": "equipoise.report.dynamics",
+                "attrition": "equipoise.analysis.dynamics",
+                "attrition_text": "equipoise.report.dynamics",
+                "axis_values": "equipoise.analysis.mapping",
+                "balance": "equipoise.analysis.balance",
+                "balance_text": "equipoise.report.dynamics",
+                "builtin_names": "equipoise.domain.loading",
+                "builtin_text": "equipoise.domain.loading",
+                "claims_report": "equipoise.analysis.claims",
+                "claims_text": "equipoise.report.claims",
+                "compare_policies": "equipoise.analysis.policy",
+                "comparison_text": "equipoise.report.policy",
+                "current_count": "equipoise.analysis.mapping",
+                "deterrence_map": "equipoise.analysis.mapping",
+                "fit_lanchester": "equipoise.analysis.dynamics",
+                "fit_richardson": "equipoise.analysis.dynamics",
+                "fit_text": "equipoise.report.dynamics",
+                "load_arms_race": "equipoise.analysis.dynamics",
+                "load_attrition": "equipoise.analysis.dynamics",
+                "load_claims": "equipoise.analysis.claims",
+                "nmc_states": "equipoise.data:states",
+                "parse_axis_name": "equipoise.analysis.mapping",
+                "parse_yaml": "equipoise.domain.loading",
+                "parse_years": "equipoise.analysis.balance",
+                "policies_text": "equipoise.report.policy",
+                "read_series": "equipoise.domain.series",
+                "read_text_file": "equipoise.domain.loading",
+                "recommend": "equipoise.analysis.policy",
+                "recommendation_text": "equipoise.report.policy",
+                "resolve_source": "equipoise.domain.loading",
+                "scenario_from_text": "equipoise.domain.loading",
+                "scenario_json_schema": "equipoise.domain.loading",
+                "scenario_problems": "equipoise.domain.loading",
+                "suggest": "equipoise.domain.references",
+                "whatif": "equipoise.analysis.policy",
+                "worlds_text": "equipoise.report.claims",
+            }
+        )
+    )
+
+DEFAULT_BATTLE = "iwo-jima-1945"  # analysis.dynamics.DEFAULT_BATTLE, without loading it
 
 DEFAULT_SCENARIO = "west-asia-2024"
 OWN_CLAIMS = "<scenario>"

@@ -13,14 +13,11 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 
-from equipoise.analysis.results import clean
-from equipoise.analysis.sensitivity import METHODS, sensitivity, variants_for
-from equipoise.analysis.sweep import SAMPLINGS, SweepInterrupted, design, parse_vary, sweep
+from equipoise.analysis.settings import METHODS, SAMPLINGS
 from equipoise.cli.main import (
     _emit,
     cli,
@@ -34,7 +31,29 @@ from equipoise.cli.main import (
     write_output,
 )
 from equipoise.errors import InputError
-from equipoise.report.sensitivity import sensitivity_text
+from equipoise.lazy import deferred
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from equipoise.analysis.results import clean
+    from equipoise.analysis.sensitivity import sensitivity, variants_for
+    from equipoise.analysis.sweep import SweepInterrupted, design, parse_vary, sweep
+    from equipoise.report.sensitivity import sensitivity_text
+else:  # loaded when a command runs, not for --help
+    globals().update(
+        deferred(
+            {
+                "clean": "equipoise.analysis.results",
+                "design": "equipoise.analysis.sweep",
+                "parse_vary": "equipoise.analysis.sweep",
+                "sensitivity": "equipoise.analysis.sensitivity",
+                "sensitivity_text": "equipoise.report.sensitivity",
+                "sweep": "equipoise.analysis.sweep",
+                "variants_for": "equipoise.analysis.sensitivity",
+            }
+        )
+    )
 
 vary_option = click.option(
     "--vary",
@@ -91,6 +110,13 @@ def _format(output_format: str | None, output: Path | None) -> str:
         return output_format
     suffix = output.suffix.lower() if output is not None else ""
     return {".json": "json", ".parquet": "parquet"}.get(suffix, "csv")
+
+
+def sweep_interrupted() -> type[SweepInterrupted]:
+    """The sweep's Ctrl-C exception, imported with the sweep itself."""
+    from equipoise.analysis import sweep as sweeping
+
+    return sweeping.SweepInterrupted
 
 
 def write_rows(frame: pd.DataFrame, output_format: str, output: Path | None, force: bool) -> None:
@@ -181,7 +207,7 @@ def sweep_command(
                 progress=progress,
                 first_strike=not no_first_strike,
             )
-    except SweepInterrupted as stop:
+    except sweep_interrupted() as stop:
         write_rows(stop.partial, fmt, output, True if output is None else force)
         done = stop.partial["variant"].nunique() if len(stop.partial) else 0
         click.echo(

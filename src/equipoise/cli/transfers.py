@@ -7,11 +7,10 @@ function, prints. Information from the SIPRI Arms Transfers Database.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from equipoise.analysis.balance import parse_years
 from equipoise.cli.main import (
     _emit,
     cli,
@@ -20,13 +19,31 @@ from equipoise.cli.main import (
     load,
     output_option,
 )
-from equipoise.records.transfers import (
-    armed_both_sides,
-    compare_priors,
-    diplomacy_index,
-    read_register,
-)
-from equipoise.report.transfers import index_text, priors_text
+from equipoise.lazy import deferred
+
+if TYPE_CHECKING:
+    from equipoise.analysis.balance import parse_years
+    from equipoise.records.transfers import (
+        armed_both_sides,
+        compare_priors,
+        diplomacy_index,
+        read_register,
+    )
+    from equipoise.report.transfers import index_text, priors_text
+else:  # loaded when a command runs, not for --help
+    globals().update(
+        deferred(
+            {
+                "armed_both_sides": "equipoise.records.transfers",
+                "compare_priors": "equipoise.records.transfers",
+                "diplomacy_index": "equipoise.records.transfers",
+                "index_text": "equipoise.report.transfers",
+                "parse_years": "equipoise.analysis.balance",
+                "priors_text": "equipoise.report.transfers",
+                "read_register": "equipoise.records.transfers",
+            }
+        )
+    )
 
 
 def _save_plot(result: Any, plot: Path, force: bool) -> None:
