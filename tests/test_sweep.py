@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 import equipoise
 from equipoise.analysis.overrides import current_value, override, parse_path
 from equipoise.analysis.sensitivity import sensitivity, sensitivity_of, variants_for
+from equipoise.analysis.settings import RunSettings
 from equipoise.analysis.sweep import (
     Chunk,
     SweepInterrupted,
@@ -360,3 +362,24 @@ def test_sensitivity_command_json() -> None:
     data = json.loads(result.stdout)
     assert data["method"] == "oat"
     assert data["inputs"] == [MRBM]
+
+
+def test_declared_uncertain_inputs_are_checked_and_reported(tmp_path: Path) -> None:
+    """A scenario's ``uncertain`` block: a range whose low end is not below its high end
+    is refused at its line; the report shows the one-at-a-time figure for the rest."""
+    from equipoise.report.html import build_report
+    from tests.cli import expect_file_error
+
+    expect_file_error(
+        tmp_path,
+        "west-asia-2024",
+        "    high: 30\n    source: illustrative\n  - path: states.IRN",
+        "    high: 3\n    source: illustrative\n  - path: states.IRN",
+        "uncertain",
+        "validate",
+    )
+    report = build_report("west-asia-2024", RunSettings(trials=50, seed=1))
+    assert {row["input"] for row in report.data.tables["sensitivity"]} >= {
+        "states.ISR.unacceptable_damage"
+    }
+    assert any(f.section == "uncertain inputs" for f in report.figures)

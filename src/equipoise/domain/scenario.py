@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, Strict, ValidationInfo, model_validator
+from pydantic import Field, Strict, ValidationInfo, field_validator, model_validator
 
 from equipoise.domain.claims import ClaimsBlock
 from equipoise.domain.common import (
@@ -229,6 +229,30 @@ class Supplier(Frozen):
         return self.relations.get(state) in ("ally", "partner")
 
 
+class UncertainInput(Frozen):
+    """An input the scenario's author is unsure of, and its plausible range: the HTML
+    report shows how each dyad's outputs move across it (one at a time, docs/model.md
+    §3; any input can be swept with ``equipoise sensitivity``)."""
+
+    path: Annotated[str, Strict(), Field(min_length=1, max_length=300)]
+    low: Annotated[float, Strict(), Field(allow_inf_nan=False)]
+    high: Annotated[float, Strict(), Field(allow_inf_nan=False)]
+    source: Text = "illustrative"
+
+    @field_validator("high")
+    @classmethod
+    def _above_low(cls, high: float, info: ValidationInfo) -> float:
+        low = info.data.get("low")
+        if low is not None and not low < high:
+            raise ValueError(f"high ({high:g}) must be above low ({low:g})")
+        return high
+
+    @property
+    def vary(self) -> str:
+        """As ``--vary`` takes it."""
+        return f"{self.path}={self.low:g}:{self.high:g}"
+
+
 class SearchSettings(Frozen):
     """How `equipoise recommend` searches for a plan.
 
@@ -351,6 +375,7 @@ class Scenario(Frozen):
     suppliers: dict[Name, Supplier] = Field(default_factory=dict, max_length=MAX_ENTRIES)
     search: SearchSettings = Field(default_factory=SearchSettings)
     claims: ClaimsBlock | None = None
+    uncertain: tuple[UncertainInput, ...] = Field(default=(), max_length=20)
 
     @model_validator(mode="after")
     def _check_references(self, info: ValidationInfo) -> Scenario:

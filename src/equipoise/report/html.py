@@ -441,11 +441,37 @@ def build_report(
                     figure_bytes(balance_figure(trend)),
                 )
             )
+    if scenario.uncertain:
+        _uncertainty_section(scenario, data, figures, caption)
     if RECORD_SOURCE in scenario.sources:
         _record_section(data, figures, settings)
     from equipoise.report.transfers import transfers_section
 
     return Report(scenario, data, tuple(figures), tuple(notes), (transfers_section(scenario),))
+
+
+def _uncertainty_section(
+    scenario: Scenario, data: ReportData, figures: list[ReportFigure], caption: str
+) -> None:
+    """How each dyad's outputs move across the inputs the scenario declares uncertain,
+    one at a time (expected-value metrics; the other inputs stay as they are)."""
+    from equipoise.analysis.sensitivity import sensitivity
+    from equipoise.plots.sensitivity import sensitivity_figure
+
+    result = sensitivity(scenario, [u.vary for u in scenario.uncertain], method="oat")
+    data.tables["sensitivity"] = _records(result.to_frame())
+    sources = "; ".join(
+        f"{u.path}: {u.low:g} to {u.high:g} ({u.source})" for u in scenario.uncertain
+    )
+    figures.append(
+        ReportFigure(
+            "uncertain inputs",
+            "Which uncertain inputs move the verdict",
+            f"Each bar: an output at the input's low and high end, the others as in the "
+            f"scenario. Ranges: {sources}. {caption}",
+            figure_bytes(sensitivity_figure(result)),
+        )
+    )
 
 
 RECORD_SOURCE = "ua-air-defence"
@@ -633,7 +659,7 @@ def render(report: Report) -> str:
         parts.append("<h3>What changes</h3>")
         parts.append(_table(changed, ["dyad", "state", "metric", "before", "after"]))
     for section in dict.fromkeys(f.section for f in report.figures):
-        if section in ("policies", "claims", "time series", "records"):
+        if section in ("policies", "claims", "time series", "records", "uncertain inputs"):
             continue
         parts.append(f"<h2>Dyad {html.escape(section)}</h2>")
         parts += [_figure_html(f) for f in report.figures if f.section == section]
@@ -646,6 +672,9 @@ def render(report: Report) -> str:
         parts.append(_table(tables["claims"]))
         parts.append(_table(tables["claims_status"]))
         parts += [_figure_html(f) for f in report.figures if f.section == "claims"]
+    if "sensitivity" in tables:
+        parts.append("<h2>Which uncertain inputs move the verdict</h2>")
+        parts += [_figure_html(f) for f in report.figures if f.section == "uncertain inputs"]
     if "interception_fit" in tables:
         parts.append("<h2>The interception record behind the fitted classes</h2>")
         parts.append(_table(tables["interception_fit"]))
