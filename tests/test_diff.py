@@ -38,3 +38,27 @@ def test_diff_of_two_scenarios_with_other_dyads_is_refused() -> None:
     assert code == 2
     assert "different dyads" in err
     assert "fix:" in err
+
+
+def test_whatif_add_changes_any_holding_like_a_map_axis() -> None:
+    """`whatif --add ISR.upper-tier-bmd=+3` equals the map cell at today's count + 3, and
+    the comparison lists the change; a count below zero is refused with the fix."""
+    import numpy as np
+
+    import equipoise
+
+    result = equipoise.whatif("west-asia-2024", add=["ISR.upper-tier-bmd=+3"], trials=50)
+    assert result.edits == ("ISR.upper-tier-bmd: 3 -> 6",)
+    grid = equipoise.deterrence_map(
+        "west-asia-2024",
+        "IRN",
+        "ISR",
+        equipoise.AxisSpec("IRN", "mrbm", np.array([120.0])),
+        equipoise.AxisSpec("ISR", "upper-tier-bmd", np.array([6.0])),
+        first_strike_advantage=False,
+    )
+    after = result.after.dyads[0]
+    assert grid.retaliation_by_a[0, 0] == after.sides[0].retaliation_damage.expected_value
+    code, _, err = run("whatif", "west-asia-2024", "--add", "ISR.upper-tier-bmd=-30")
+    assert code == 2
+    assert "would hold -27" in err

@@ -12,6 +12,7 @@ Intriligator–Brito's lines (tests/test_deterrence_map.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,68 @@ def axis_item(scenario: Scenario, party: str, key: str) -> DeliveryItem:
             holding = Holding(system=class_name, units=1)
     holding = holding.model_copy(update={"system": class_name})
     return DeliveryItem(key, party, {key: holding}, per=_units(scenario, holding, class_name))
+
+
+def is_offensive(scenario: Scenario, party: str, key: str) -> bool:
+    holding = scenario.party_inventory(party)[key]
+    return isinstance(scenario.classes[holding.class_name(key)], OffensiveClass)
+
+
+def holding_count(scenario: Scenario, party: str, key: str) -> int:
+    """What a slider moves: launchers of an offensive holding, units of any other."""
+    return round(current_count(scenario, party, key))
+
+
+def scaled_holding(scenario: Scenario, party: str, key: str, count: int) -> Holding:
+    """The holding with ``count`` launchers (or units), everything else in proportion,
+    as a map axis scales it (rounds per launcher and interceptors per battery kept)."""
+    holding = scenario.party_inventory(party)[key]
+    now = holding_count(scenario, party, key)
+    offensive = is_offensive(scenario, party, key)
+    if now > 0:
+
+        def part(value: int | None) -> int | None:
+            return None if value is None else round(value * count / now)
+
+        return holding.model_copy(
+            update={
+                "launchers": part(holding.launchers),
+                "rounds": part(holding.rounds),
+                "units": part(holding.units),
+                "interceptors": part(holding.interceptors),
+            }
+        )
+    if offensive:
+        system = scenario.classes[holding.class_name(key)]
+        assert isinstance(system, OffensiveClass)
+        rounds = count * system.rounds_per_launcher_per_wave * scenario.exchange.waves
+        return holding.model_copy(update={"launchers": count, "rounds": rounds})
+    return holding.model_copy(update={"units": count, "interceptors": None})
+
+
+def set_holdings(scenario: Scenario, counts: Mapping[tuple[str, str], int]) -> Scenario:
+    """The scenario with each (party, key) holding at a new count of launchers (or
+    units), rounds and interceptors scaled as a map axis scales them; a count equal to
+    today's leaves the holding exactly as it is."""
+    inventories: dict[str, dict[str, Holding]] = {}
+    for (party, key), count in counts.items():
+        if count == holding_count(scenario, party, key):
+            continue
+        inventory = inventories.setdefault(party, dict(scenario.party_inventory(party)))
+        inventory[key] = scaled_holding(scenario, party, key, int(count))
+    states = {
+        name: state.model_copy(update={"inventory": inventories[name]})
+        if name in inventories
+        else state
+        for name, state in scenario.states.items()
+    }
+    backers = {
+        name: backer.model_copy(update={"inventory": inventories[name]})
+        if name in inventories
+        else backer
+        for name, backer in scenario.backers.items()
+    }
+    return scenario.model_copy(update={"states": states, "backers": backers})
 
 
 @dataclass(frozen=True, repr=False)

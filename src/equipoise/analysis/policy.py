@@ -26,6 +26,7 @@ from equipoise.analysis.deliveries import (
     plan_problems,
     summarise_plan,
 )
+from equipoise.analysis.mapping import holding_count, parse_axis_name, set_holdings
 from equipoise.analysis.metrics import SIDE_METRICS
 from equipoise.analysis.policies import Policy, PolicyWeights, parse_policy
 from equipoise.analysis.results import (
@@ -38,6 +39,7 @@ from equipoise.analysis.results import (
 from equipoise.analysis.settings import RunSettings
 from equipoise.analysis.supply import SearchOutcome, search
 from equipoise.domain.loading import load_scenario
+from equipoise.domain.problems import suggest
 from equipoise.domain.scenario import Scenario
 from equipoise.engines.random import SeedLike
 from equipoise.errors import InputError
@@ -51,6 +53,8 @@ class Comparison(Plottable):
     before: AnalysisResult
     after: AnalysisResult
     warnings: tuple[str, ...] = ()
+    edits: tuple[str, ...] = ()
+    """Holding changes beside the plan ('ISR.upper-tier-bmd: 3 -> 6')."""
 
     def rows(self) -> list[dict[str, Any]]:
         rows = []
@@ -79,6 +83,7 @@ class Comparison(Plottable):
         data: dict[str, Any] = clean(
             {
                 "plan": self.plan.to_dict(),
+                "holding_changes": list(self.edits),
                 "warnings": list(self.warnings),
                 "changes": self.rows(),
                 "before": self.before.to_dict(),
@@ -171,41 +176,87 @@ def compare_plan(
     settings: RunSettings,
     *,
     warnings: Sequence[str] = (),
+    counts: Mapping[tuple[str, str], int] | None = None,
 ) -> Comparison:
-    """Analyse the scenario before and after the plan, same seed, same trials.
+    """Analyse the scenario before and after the plan (and the holdings set to
+    ``counts``), same seed, same trials.
 
     Also warns of commitment problems: pending deliveries shifting the balance by
     more than the costs of war.
     """
     before = analyze(scenario, settings)
-    after = analyze(apply_plan(scenario, plan), settings)
+    after = analyze(set_holdings(apply_plan(scenario, plan), counts or {}), settings)
     summary = summarise_plan(scenario, plan)
     shifts = commitment_problems(scenario, summary, before, after)
-    return Comparison(summary, before, after, (*warnings, *shifts))
+    edits = tuple(
+        f"{party}.{key}: {holding_count(scenario, party, key)} -> {count}"
+        for (party, key), count in (counts or {}).items()
+    )
+    return Comparison(summary, before, after, (*warnings, *shifts), edits)
 
 
 def whatif(
     scenario: Scenario | str | Path,
-    deliveries: Sequence[str],
+    deliveries: Sequence[str] = (),
     settings: RunSettings | None = None,
     *,
+    add: Sequence[str] = (),
     trials: int | None = None,
     seed: SeedLike | None = None,
     workers: int | None = None,
 ) -> Comparison:
-    """Every dyad metric before and after the given deliveries (what-if)."""
+    """Every dyad metric before and after the given deliveries (catalogue packages,
+    'RECIPIENT:PACKAGE[xN]') and holding changes ('PARTY.HOLDING=+N' or '=-N': launchers
+    or units added or removed, rounds and interceptors in proportion)."""
     scenario = load_scenario(scenario)
     settings = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
-    if not deliveries:
+    if not deliveries and not add:
         raise InputError(
-            "whatif needs at least one --deliver", "for example --deliver IRN:sam-battery"
+            "whatif needs a --deliver or an --add",
+            "for example --deliver IRN:sam-battery or --add ISR.upper-tier-bmd=+2",
         )
     plan: dict[PlanKey, int] = {}
     for text in deliveries:
         key, quantity = parse_delivery(scenario, text)
         plan[key] = plan.get(key, 0) + quantity
     warnings = [f"this delivery breaks a supplier rule: {p}" for p in plan_problems(scenario, plan)]
-    return compare_plan(scenario, plan, settings, warnings=warnings)
+    counts = {axis: count for axis, count in (parse_addition(scenario, text) for text in add)}
+    return compare_plan(scenario, plan, settings, warnings=warnings, counts=counts)
+
+
+def parse_addition(scenario: Scenario, text: str) -> tuple[tuple[str, str], int]:
+    """'ISR.upper-tier-bmd=+2' -> ((ISR, upper-tier-bmd), its count after the change)."""
+    name, equals, number = text.partition("=")
+    example = "for example --add ISR.upper-tier-bmd=+2 or --add IRN.mrbm=-20"
+    if not equals:
+        raise InputError(f"--add '{text}' should be PARTY.HOLDING=+N or =-N", example)
+    party, system = parse_axis_name(name.strip())
+    inventory = (
+        scenario.party_inventory(party) if party in {*scenario.states, *scenario.backers} else None
+    )
+    if inventory is None or system not in inventory:
+        choices = list(inventory or {*scenario.states, *scenario.backers})
+        missing = system if inventory is not None else party
+        raise InputError(
+            f"--add '{text}': no holding '{name.strip()}'", f"{suggest(missing, choices)}"
+        )
+    try:
+        change = int(number.strip())
+    except ValueError:
+        raise InputError(
+            f"--add '{text}': '{number.strip()}' is not a whole number", example
+        ) from None
+    now = holding_count(scenario, party, system)
+    if not 0 <= now + change <= MAX_ADDED:
+        raise InputError(
+            f"--add '{text}': {party}.{system} would hold {now + change} (it holds {now})",
+            f"keep the count between 0 and {MAX_ADDED:,}",
+        )
+    return (party, system), now + change
+
+
+MAX_ADDED = 10_000_000
+"""Most launchers or units one holding may reach with --add (the scenario limit)."""
 
 
 @dataclass(frozen=True, repr=False)

@@ -35,9 +35,12 @@ from equipoise.analysis.mapping import (
     axis_values,
     current_count,
     deterrence_map,
+    holding_count,
+    is_offensive,
+    set_holdings,
 )
 from equipoise.analysis.metrics import DYAD_METRICS, SIDE_METRICS, status_in_words, status_label
-from equipoise.domain.scenario import Holding, OffensiveClass, Scenario
+from equipoise.domain.scenario import OffensiveClass, Scenario
 from equipoise.engines.worlds import group_outcomes
 
 ClaimMode = Literal["weighted", "true", "false"]
@@ -50,75 +53,22 @@ Axis = tuple[str, str]
 # --- editing a scenario ------------------------------------------------------------------
 
 
-def is_offensive(scenario: Scenario, party: str, key: str) -> bool:
-    holding = scenario.party_inventory(party)[key]
-    return isinstance(scenario.classes[holding.class_name(key)], OffensiveClass)
-
-
-def holding_count(scenario: Scenario, party: str, key: str) -> int:
-    """What a slider moves: launchers of an offensive holding, units of any other."""
-    return round(current_count(scenario, party, key))
-
-
-def _scaled_holding(scenario: Scenario, party: str, key: str, count: int) -> Holding:
-    """The holding with ``count`` launchers (or units), everything else in proportion,
-    as a map axis scales it (rounds per launcher and interceptors per battery kept)."""
-    holding = scenario.party_inventory(party)[key]
-    now = holding_count(scenario, party, key)
-    offensive = is_offensive(scenario, party, key)
-    if now > 0:
-
-        def part(value: int | None) -> int | None:
-            return None if value is None else round(value * count / now)
-
-        return holding.model_copy(
-            update={
-                "launchers": part(holding.launchers),
-                "rounds": part(holding.rounds),
-                "units": part(holding.units),
-                "interceptors": part(holding.interceptors),
-            }
-        )
-    if offensive:
-        system = scenario.classes[holding.class_name(key)]
-        assert isinstance(system, OffensiveClass)
-        rounds = count * system.rounds_per_launcher_per_wave * scenario.exchange.waves
-        return holding.model_copy(update={"launchers": count, "rounds": rounds})
-    return holding.model_copy(update={"units": count, "interceptors": None})
-
-
 def edit_scenario(
     scenario: Scenario,
     counts: Mapping[Axis, int] | None = None,
     unacceptable_damage: Mapping[str, float] | None = None,
 ) -> Scenario:
-    """The scenario with some holdings set to new counts and some states' unacceptable
-    damage changed (a modified copy; the original is untouched). A count equal to
-    today's leaves the holding exactly as it is."""
-    counts = counts or {}
+    """The scenario with some holdings set to new counts (:func:`set_holdings`) and some
+    states' unacceptable damage changed (a modified copy; the original is untouched)."""
+    changed = set_holdings(scenario, counts or {})
     damage = unacceptable_damage or {}
-    inventories: dict[str, dict[str, Holding]] = {}
-    for (party, key), count in counts.items():
-        if count == holding_count(scenario, party, key):
-            continue
-        inventory = inventories.setdefault(party, dict(scenario.party_inventory(party)))
-        inventory[key] = _scaled_holding(scenario, party, key, int(count))
-    states = dict(scenario.states)
-    for name, state in scenario.states.items():
-        update: dict[str, Any] = {}
-        if name in inventories:
-            update["inventory"] = inventories[name]
-        if name in damage and not math.isclose(damage[name], state.unacceptable_damage):
-            update["unacceptable_damage"] = float(damage[name])
-        if update:
-            states[name] = state.model_copy(update=update)
-    backers = {
-        name: backer.model_copy(update={"inventory": inventories[name]})
-        if name in inventories
-        else backer
-        for name, backer in scenario.backers.items()
+    states = {
+        name: state.model_copy(update={"unacceptable_damage": float(damage[name])})
+        if name in damage and not math.isclose(damage[name], state.unacceptable_damage)
+        else state
+        for name, state in changed.states.items()
     }
-    return scenario.model_copy(update={"states": states, "backers": backers})
+    return changed.model_copy(update={"states": states})
 
 
 @dataclass(frozen=True)

@@ -784,9 +784,16 @@ def attrition_command(
     "--deliver",
     "deliveries",
     multiple=True,
-    required=True,
     callback=check_deliveries,
     help="RECIPIENT:PACKAGE or RECIPIENT:PACKAGExN (PACKAGE may be SUPPLIER.PACKAGE); repeatable.",
+)
+@click.option(
+    "--add",
+    "additions",
+    multiple=True,
+    metavar="PARTY.HOLDING=+N",
+    help="Add (or with -N remove) launchers or units of any holding, rounds and "
+    "interceptors in proportion, e.g. ISR.upper-tier-bmd=+2; repeatable.",
 )
 @run_options
 @format_option
@@ -795,15 +802,16 @@ def attrition_command(
 def whatif_command(
     scenario: str,
     deliveries: tuple[str, ...],
+    additions: tuple[str, ...],
     run: RunSettings,
     output_format: str,
     output: Path | None,
     force: bool,
 ) -> None:
-    """Every dyad metric before and after the given deliveries, changes marked."""
+    """Every dyad metric before and after the given deliveries or holding changes."""
     model = load(scenario)
     with working("running before and after"):
-        result = whatif(model, list(deliveries), run)
+        result = whatif(model, list(deliveries), run, add=additions)
     _emit(result, comparison_text(result), output_format, output, force)
 
 

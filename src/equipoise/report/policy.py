@@ -54,6 +54,7 @@ def plan_text(plan: PlanSummary) -> str:
 def comparison_text(comparison: Comparison) -> str:
     """Every dyad metric before and after, the changes marked."""
     lines = [plan_text(comparison.plan)]
+    lines += [f"Holding changed: {edit}" for edit in comparison.edits]
     lines += [f"warning: {w}" for w in comparison.warnings]
     lines.append(
         f"Before and after, seed {comparison.before.seed}, {comparison.before.trials} trials each "
