@@ -16,9 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equipoise import analyze, load_scenario
-from equipoise.analysis.assess import ExchangeTrials
+from equipoise.analysis.assess import ExchangeTrials, StrikeTrials, calibration_offence
 from equipoise.analysis.evaluator import evaluate_dyad
-from equipoise.analysis.forces import dyad_forces
+from equipoise.analysis.forces import (
+    ElementLabel,
+    SideForces,
+    dyad_forces,
+    kill_matrix,
+    side_forces,
+)
 from equipoise.analysis.results import DamageHistogram, Estimate, Moments
 from equipoise.engines.exchange import net_outcome
 from equipoise.engines.random import BLOCK_TRIALS, fold_blocks, run_blocks
@@ -158,3 +164,27 @@ def test_folding_does_not_depend_on_chunking() -> None:
         for chunk in (1, 3, 8)
     ]
     assert values[0] == values[1] == values[2]
+
+
+def test_streamed_calibration_equals_all_in_memory_reference() -> None:
+    """The calibration replay's neutralised share, against its trials kept in memory."""
+    scenario = load_scenario("west-asia-2024")
+    result = analyze(scenario, trials=TRIALS, seed=SEED)
+    seeds = np.random.SeedSequence(SEED).spawn(2)[1].spawn(len(scenario.calibration))
+    assert result.calibration
+    for case, check, child in zip(scenario.calibration, result.calibration, seeds, strict=True):
+        defender = side_forces(scenario, case.defender, case.attacker)
+        offence, names = calibration_offence(scenario, case)
+        attacker = SideForces(
+            case.attacker,
+            case.defender,
+            defender.side,
+            tuple(ElementLabel(case.attacker, n) for n in names),
+            (),
+            (),
+        )
+        kill = kill_matrix(scenario, attacker, defender)
+        task = StrikeTrials(offence, defender.side, kill, case.waves)
+        leaked = np.concatenate([b["leaked"] for b in run_blocks(task, child, TRIALS)])
+        shares = 1.0 - leaked / int(offence.rounds.sum())
+        _close(check.model, Estimate.of_mean(shares, check.model.expected_value))

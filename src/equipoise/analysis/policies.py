@@ -85,6 +85,15 @@ class Policy(ABC):
     def score(self, metrics: Metrics, weights: PolicyWeights, budget: float) -> FloatArray:
         """The objective of each plan (higher is better); ``budget`` scales costs."""
 
+    @abstractmethod
+    def dyad_terms(self, metrics: Metrics, weights: PolicyWeights) -> FloatArray:
+        """(plans, dyads): each dyad's part of the objective, before the cost term.
+
+        ``score`` is at most the sum of these minus ``weights.cost · cost / budget``
+        (equal to it where no probability of prevailing is missing): the supplier
+        search bounds the objective dyad by dyad with it (docs/model.md §8).
+        """
+
     def __str__(self) -> str:
         return self.name
 
@@ -97,6 +106,9 @@ class Abstain(Policy):
 
     def score(self, metrics: Metrics, weights: PolicyWeights, budget: float) -> FloatArray:
         return np.asarray(-metrics.cost, dtype=float)
+
+    def dyad_terms(self, metrics: Metrics, weights: PolicyWeights) -> FloatArray:
+        return np.zeros((metrics.cost.shape[0], len(metrics.dyads)))
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,14 @@ class Balancer(Policy):
             - weights.fsa * advantage.sum(axis=1)
             + weights.range * width.sum(axis=1)
             - weights.cost * metrics.cost / budget,
+            dtype=float,
+        )
+
+    def dyad_terms(self, metrics: Metrics, weights: PolicyWeights) -> FloatArray:
+        advantage = (np.maximum(metrics.fsa_a, 0.0) + np.maximum(metrics.fsa_b, 0.0)) / 2
+        width = np.where(metrics.has_range > 0, metrics.range_width, 0.0)
+        return np.asarray(
+            weights.mutual * metrics.mutual - weights.fsa * advantage + weights.range * width,
             dtype=float,
         )
 
@@ -145,6 +165,20 @@ class Partisan(Policy):
             - weights.cost * metrics.cost / budget,
             dtype=float,
         )
+
+    def dyad_terms(self, metrics: Metrics, weights: PolicyWeights) -> FloatArray:
+        # A missing probability zeroes the whole prevailing sum in ``score``; counting
+        # each dyad's (non-negative) probability on its own can only be larger.
+        terms = np.zeros((metrics.cost.shape[0], len(metrics.dyads)))
+        for column, (a, b) in enumerate(metrics.dyads):
+            mean_p = (metrics.p_first[:, column] + metrics.p_second[:, column]) / 2
+            if a == self.state:
+                terms[:, column] = weights.mutual * metrics.b_deterred[:, column]
+                terms[:, column] += weights.range * np.nan_to_num(mean_p)
+            elif b == self.state:
+                terms[:, column] = weights.mutual * metrics.a_deterred[:, column]
+                terms[:, column] += weights.range * np.nan_to_num(1.0 - mean_p)
+        return terms
 
 
 def parse_policy(scenario: Scenario, text: str | Policy) -> Policy:

@@ -3,7 +3,8 @@
 Plans are scored by the one evaluator (:mod:`equipoise.analysis.evaluator`) in
 batches, with each dyad evaluated once per distinct set of deliveries that touch it;
 the policies' objectives are in :mod:`equipoise.analysis.policies`. Small spaces are
-enumerated (proven optimal); larger ones get a seeded local search (docs/model.md §8).
+enumerated (proven optimal); larger ones get a seeded local search, reported with a
+proven upper bound on the objective and the gap to it (docs/model.md §8).
 """
 
 from __future__ import annotations
@@ -82,6 +83,13 @@ class SearchOutcome:
     evaluated: int
     seconds: float
     note: str
+    bound: float | None = None
+    """A proven upper bound on the objective over every feasible plan (local search)."""
+
+    @property
+    def gap(self) -> float | None:
+        """How far the best plan found may be from the optimum (``bound − score``)."""
+        return None if self.bound is None else max(self.bound - self.score, 0.0)
 
 
 def _space_size(decisions_: Sequence[Decision]) -> int:
@@ -133,6 +141,92 @@ def enumerate_plans(space: PlanSpace, policy: Policy, weights: PolicyWeights) ->
     )
 
 
+GAP_TOLERANCE = 1e-9
+LAGRANGE_STEPS = 48
+
+
+@dataclass(frozen=True)
+class _DyadTable:
+    """One dyad's terms over every feasible sub-plan of the decisions that touch it."""
+
+    plans: IntArray
+    terms: FloatArray
+    decisions: IntArray
+
+
+def upper_bound(
+    space: PlanSpace, policy: Policy, weights: PolicyWeights, max_sub_plans: int | None = None
+) -> float | None:
+    """A proven upper bound on the objective over every feasible plan, or None when some
+    dyad's own sub-plans are too many to enumerate (docs/model.md §8).
+
+    The objective is a sum over dyads of terms that depend only on the decisions
+    touching the dyad (:meth:`Policy.dyad_terms`), minus the cost term. Each dyad is
+    put at its own best over its feasible sub-plans (every restriction of a feasible
+    plan is feasible: costs and caps only bound from above), as if dyads sharing a
+    decision could disagree on it; a decision's cost is shared equally among the
+    dyads it touches. Each supplier's budget is then priced by a Lagrange multiplier
+    λ ≥ 0 (Fisher 1981, "The Lagrangian relaxation method for solving integer
+    programming problems", Management Science 27(1)): bound(λ) = Σ_dyads max [terms −
+    (cost weight / total budget + λ) · shared cost] + Σ λ · budget is an upper bound
+    for every λ ≥ 0, and the smallest found over a grid of λ is reported.
+    """
+    scenario, decisions_ = space.scenario, space.decisions
+    limit = scenario.search.max_enumeration if max_sub_plans is None else max_sub_plans
+    costs = np.array([d.cost for d in decisions_], dtype=float)
+    touching = np.zeros(len(decisions_))
+    tables = []
+    for model in space.models:
+        relevant = np.asarray(model.items(), dtype=np.int64)
+        if math.prod(decisions_[i].max_quantity + 1 for i in relevant) > limit:
+            return None
+        touching[relevant] += 1
+        grid = list(itertools.product(*[range(decisions_[i].max_quantity + 1) for i in relevant]))
+        sub = np.array(grid, dtype=np.int64).reshape(len(grid), relevant.size)
+        plans = np.zeros((sub.shape[0], len(decisions_)), dtype=np.int64)
+        plans[:, relevant] = sub
+        plans = plans[feasible(scenario, decisions_, plans)]
+        metrics = evaluate(scenario, space.items, plans, models=(model,), seed=space.seed)
+        terms = policy.dyad_terms(metrics, weights)[:, 0]
+        tables.append(_DyadTable(plans, terms, relevant))
+    if not tables:
+        return None
+    share = np.divide(costs, touching, out=np.zeros_like(costs), where=touching > 0)
+    suppliers = sorted(scenario.suppliers)
+    owner = np.array([suppliers.index(d.supplier) for d in decisions_], dtype=np.int64)
+    budgets = np.array([scenario.suppliers[name].budget.total for name in suppliers])
+    scale = weights.cost / budget_scale(scenario)
+    shared = [table.plans * share for table in tables]  # (sub-plans, decisions)
+
+    def bound(prices: FloatArray) -> float:
+        unit = scale + prices[owner]
+        total = float(prices @ budgets)
+        for table, cost in zip(tables, shared, strict=True):
+            values = table.terms - cost @ unit
+            total += float(np.max(values, initial=-math.inf, where=np.isfinite(values)))
+        return total
+
+    prices = np.zeros(len(suppliers))
+    best = bound(prices)
+    # the terms' range over the budget is the largest price worth trying
+    spread = max(
+        float(np.ptp(t.terms[np.isfinite(t.terms)])) if np.isfinite(t.terms).any() else 0.0
+        for t in tables
+    )
+    top = (spread * len(tables) + 1.0) / max(float(budgets.min(initial=1.0)), 1e-9)
+    levels = np.concatenate([[0.0], np.geomspace(top * 1e-6, top, LAGRANGE_STEPS)])
+    for _ in range(2):  # coordinate descent over the suppliers' prices
+        for index in range(len(suppliers)):
+            trial = prices.copy()
+            values = []
+            for level in levels:
+                trial[index] = level
+                values.append(bound(trial))
+            prices[index] = levels[int(np.argmin(values))]
+            best = min(best, min(values))
+    return best
+
+
 def _neighbours(plan: IntArray, limits: IntArray) -> IntArray:
     """Plans one package away: add one, remove one, or move one between decisions."""
     out = []
@@ -165,7 +259,8 @@ def local_search(
     """Best-improvement local search over add/remove/swap moves, with seeded restarts.
 
     Each step evaluates all neighbours of the current plan in one batch. Stops at
-    the time limit; the result is a local optimum, with no bound on the gap.
+    the time limit; the result is a local optimum, reported with the proven
+    :func:`upper_bound` and the gap to it (optimal when the gap is zero).
     """
     scenario, decisions_ = space.scenario, space.decisions
     start = time.perf_counter()
@@ -202,13 +297,29 @@ def local_search(
         current = np.array([rng.integers(0, m + 1) for m in limits], dtype=np.int64)
         while not feasible(scenario, decisions_, current[np.newaxis])[0] and current.any():
             current[rng.choice(np.flatnonzero(current))] -= 1
+    bound = upper_bound(space, policy, weights)
+    gap = None if bound is None else max(bound - best_score, 0.0)
+    optimal = gap is not None and gap <= GAP_TOLERANCE * max(1.0, abs(bound or 0.0))
     note = (
         f"local search (add, remove or swap one package), {restarts} random restarts: "
         + ("stopped at the time limit; " if timed_out else "local optimum; ")
-        + "heuristic, optimality gap unknown"
+        + (
+            "heuristic, optimality gap unknown (a dyad's own plans are too many to bound)"
+            if bound is None
+            else f"gap 0: the score meets the proven upper bound {bound:.6g}"
+            if optimal
+            else f"heuristic, upper bound {bound:.6g}, gap at most {gap:.6g}"
+        )
     )
     return SearchOutcome(
-        best_plan, best_score, "local search", False, evaluated, time.perf_counter() - start, note
+        best_plan,
+        best_score,
+        "local search",
+        optimal,
+        evaluated,
+        time.perf_counter() - start,
+        note,
+        bound,
     )
 
 

@@ -145,7 +145,8 @@ _FACTORIALS = np.cumprod(np.r_[1.0, np.arange(1.0, 2 * _SERIES + 1)])
 def _expm1_complex(z: Array) -> Array:
     """e^z − 1 accurate near z = 0 for complex z: expm1(x) cos y − 2 sin²(y/2) + i e^x sin y."""
     x, y = z.real, z.imag
-    return (np.expm1(x) * np.cos(y) - 2.0 * np.sin(0.5 * y) ** 2) + 1j * (np.exp(x) * np.sin(y))
+    real = np.expm1(x) * np.cos(y) - 2.0 * np.sin(0.5 * y) ** 2
+    return np.asarray(real + 1j * (np.exp(x) * np.sin(y)))
 
 
 def _two_by_two_maps(matrix: FloatArray, dt: float) -> tuple[FloatArray, FloatArray]:

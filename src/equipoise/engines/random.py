@@ -92,13 +92,16 @@ def _chunks(
     executor: Executor | None,
     progress: Callable[[int], None] | None,
 ) -> Iterator[list[T]]:
-    """Each chunk's block results in block order, block ``i`` drawn from child ``i``."""
+    """Each chunk's block results in block order, block ``i`` drawn from child ``i``.
+
+    Children are spawned chunk by chunk: ``spawn`` numbers them on from the ones
+    already spawned, so they are the children one ``spawn(len(blocks))`` would give.
+    """
     sizes = block_sizes(trials)
-    children = seed.spawn(len(sizes))
     for start in range(0, len(sizes), max(1, chunk_blocks)):
         stop = min(len(sizes), start + max(1, chunk_blocks))
         jobs: Sequence[tuple[np.random.SeedSequence, int]] = list(
-            zip(children[start:stop], sizes[start:stop], strict=True)
+            zip(seed.spawn(stop - start), sizes[start:stop], strict=True)
         )
         if executor is None:
             chunk = [task(np.random.default_rng(child), size) for child, size in jobs]
