@@ -71,3 +71,14 @@ def test_html_view_opens_with_each_dyads_verdict() -> None:
 def test_figures_display_inline() -> None:
     figure = equipoise.analyze("levant-2018", trials=200).plot()
     assert figure._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_progress_true_shows_a_bar_and_gives_the_same_numbers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``progress=True`` draws a tqdm bar (stderr here; a widget in a notebook) and
+    changes nothing else."""
+    with_bar = equipoise.analyze("levant-2018", trials=300, seed=2, progress=True)
+    assert "analyze levant-2018" in capsys.readouterr().err
+    plain = equipoise.analyze("levant-2018", trials=300, seed=2)
+    assert with_bar.to_dict() == plain.to_dict()

@@ -118,3 +118,26 @@ def test_map_says_when_a_whole_count_axis_has_fewer_steps() -> None:
     assert code == 0, err
     assert "13 from 0 to 12, not the 41 steps asked for" in err
     assert len(out.strip().splitlines()) == 1 + 41 * 13
+
+
+def test_outcome_ranges_match_the_samples_within_a_bin() -> None:
+    """The 5th-95th percentile read off the fixed-bin histogram is numpy's percentile of
+    the samples, to within one bin width (the histogram is all that streaming keeps)."""
+    import numpy as np
+
+    from equipoise.analysis.results import HISTOGRAM_BINS, DamageHistogram
+
+    rng = np.random.default_rng(3)
+    samples = np.clip(rng.gamma(4.0, 6.0, size=20_000), 0, 100)
+    histogram = DamageHistogram.of("AAA", "struck first", samples, 100.0)
+    low, high = histogram.outcome_range()
+    width = 100.0 / HISTOGRAM_BINS
+    assert abs(low - np.percentile(samples, 5)) <= width
+    assert abs(high - np.percentile(samples, 95)) <= width
+
+
+def test_damage_rows_show_the_spread_of_outcomes(result: equipoise.AnalysisResult) -> None:
+    rows = dyad_table(result.dyads[0], result.criterion).splitlines()
+    damage = [row for row in rows if row.startswith("damage ")]
+    assert len(damage) == 4
+    assert all(re.search(r"\[\d+-\d+\]", row) for row in damage), damage

@@ -46,7 +46,7 @@ from equipoise.analysis.results import (
     Moments,
     SideAssessment,
 )
-from equipoise.analysis.settings import RunSettings
+from equipoise.analysis.settings import RunSettings, progress_of
 from equipoise.domain.loading import load_scenario
 from equipoise.domain.scenario import CalibrationCase, OffensiveClass, Scenario
 from equipoise.engines.exchange import (
@@ -454,16 +454,24 @@ def analyze(
     trials: int | None = None,
     seed: SeedLike | None = None,
     workers: int | None = None,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
 ) -> AnalysisResult:
     """Assess every dyad in ``scenario`` (docs/model.md §3) and run its calibration cases.
 
     ``settings`` (or ``trials``, ``seed``, ``workers`` given one by one) make the run
     reproducible: the same seed gives the same numbers whatever ``workers`` is.
     ``progress`` is called with the number of trials just completed (each dyad runs
-    ``2 * trials``).
+    ``2 * trials``); ``progress=True`` shows a progress bar (in a notebook, a widget).
     """
+    if progress is True:
+        scenario = load_scenario(scenario)
+        total = 2 * RunSettings.of(settings, trials=trials).trials * len(scenario.dyads)
+        with progress_of(True, total, f"analyze {scenario.name}") as bar:
+            return analyze(
+                scenario, settings, trials=trials, seed=seed, workers=workers, progress=bar
+            )
     scenario = load_scenario(scenario)
+    report = progress if callable(progress) else None
     run = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
     trials, seed, workers = run.trials, run.seed, run.workers
     root = as_seed_sequence(seed)
@@ -480,7 +488,7 @@ def analyze(
                 dyad.label,
                 root_seed=root,
                 executor=executor,
-                progress=progress,
+                progress=report,
             )
             for dyad, child in zip(scenario.dyads, dyad_seeds, strict=True)
         )

@@ -396,6 +396,19 @@ class DamageHistogram:
         """The histogram from counts summed over blocks by :meth:`bin_counts`."""
         return cls(state, case, cls.edges_for(value_at_risk), np.asarray(counts, dtype=np.int64))
 
+    def quantile(self, q: float) -> float:
+        """The q-quantile of the damage, read off the histogram (linear within a bin, so
+        within one bin width, 1/HISTOGRAM_BINS of the value at risk)."""
+        total = int(self.counts.sum())
+        if total == 0:
+            return math.nan
+        cumulative = np.concatenate([[0], np.cumsum(self.counts)]) / total
+        return float(np.interp(q, cumulative, self.edges))
+
+    def outcome_range(self) -> tuple[float, float]:
+        """The 5th and 95th percentiles: where nine outcomes in ten fall."""
+        return self.quantile(0.05), self.quantile(0.95)
+
 
 @dataclass(frozen=True, repr=False)
 class DyadAssessment(Plottable):
@@ -414,6 +427,21 @@ class DyadAssessment(Plottable):
     notes: tuple[str, ...] = ()
     bargaining: Bargaining | None = None
     histograms: tuple[DamageHistogram, ...] = field(default=(), compare=False, repr=False)
+
+    def damage_range(self, state: str, name: str) -> tuple[float, float] | None:
+        """5th-95th percentile of a side's damage metric over the trials: damage a side
+        deals is the damage its rival suffers in the same exchange."""
+        rival = self.b if state == self.a else self.a
+        sufferer, case = {
+            "damage_suffered_striking_first": (state, "striking first"),
+            "damage_suffered_struck_first": (state, "struck first"),
+            "damage_dealt_striking_first": (rival, "struck first"),
+            "damage_dealt_struck_first": (rival, "striking first"),
+        }[name]
+        for histogram in self.histograms:
+            if (histogram.state, histogram.case) == (sufferer, case):
+                return histogram.outcome_range()
+        return None
 
     def interception(self) -> list[StrikeInterception]:
         """Each kind of strike's rounds by outcome, the one breakdown every figure draws."""

@@ -6,6 +6,8 @@ same question asked through any command is answered with the same run settings.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from equipoise.engines.random import SeedLike
@@ -50,3 +52,22 @@ class RunSettings:
             seed=base.seed if seed is None else seed,
             workers=base.workers if workers is None else workers,
         )
+
+
+@contextmanager
+def progress_of(
+    progress: Callable[[int], None] | bool | None, total: int, label: str
+) -> Iterator[Callable[[int], None] | None]:
+    """``progress=True`` shows a bar (a notebook widget in Jupyter, text elsewhere, via
+    tqdm.auto) advanced by the work done; a callable is used as it is; else nothing."""
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        with tqdm(total=total, desc=label, unit="trial") as bar:
+
+            def advance(done: int) -> None:
+                bar.update(done)
+
+            yield advance
+        return
+    yield progress if callable(progress) else None

@@ -70,7 +70,7 @@ SIDE_ROWS = (
 )
 
 
-def _cell(side: SideAssessment, name: str) -> str:
+def _cell(dyad: DyadAssessment, side: SideAssessment, name: str) -> str:
     value = getattr(side, name)
     if name == "deterred":
         return "yes" if value else "no"
@@ -78,7 +78,10 @@ def _cell(side: SideAssessment, name: str) -> str:
         return probability(value)
     if name == "second_strike_survivability":
         return with_interval(value, 1, percent=True)
-    return with_interval(value)
+    spread = dyad.damage_range(side.state, name) if name.startswith("damage_") else None
+    if spread is None:
+        return with_interval(value)
+    return f"{with_interval(value)} [{spread[0]:.0f}-{spread[1]:.0f}]"
 
 
 def dyad_table(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
@@ -86,7 +89,11 @@ def dyad_table(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
     dyad's own quantities once."""
     a, b = dyad.sides
     lines = [
-        (f"{metric(name).label} ({metric(name).strike})", _cell(a, name), _cell(b, name))
+        (
+            f"{metric(name).label} ({metric(name).strike})",
+            _cell(dyad, a, name),
+            _cell(dyad, b, name),
+        )
         for name in SIDE_ROWS
     ]
     lines.append(
@@ -145,8 +152,8 @@ def analysis_text(result: AnalysisResult) -> str:
     parts = [
         f"{result.scenario}: {result.title}",
         f"seed {result.seed}, {result.trials} trials per exchange; deterrence criterion: "
-        f"{criterion}. Damage in the target's value units; ± is the 95 % interval of the "
-        "mean over trials (not the spread of outcomes).",
+        f"{criterion}. Damage in the target's value units: mean ±95 % interval of the "
+        "mean, then [5th-95th percentile] of the outcomes over the trials.",
         ILLUSTRATIVE_NOTE,
     ]
     for dyad in result.dyads:
