@@ -549,3 +549,18 @@ def test_register_with_an_infinite_number_is_refused(tmp_path: Path) -> None:
     code, _, err = run("transfers", "--register", str(path))
     assert code == 2, err
     assert "not a finite number" in err
+
+
+def test_calibration_case_with_an_empty_attack_is_refused(tmp_path: Path) -> None:
+    """ZeroDivisionError in the calibration replay of an attack that launches nothing
+    (the long fuzz profile, seed 1, case 8578)."""
+    from tests.cli import expect_file_error
+
+    expect_file_error(
+        tmp_path,
+        "west-asia-2024",
+        "  attack: {owa-drone: 170, lacm: 30, mrbm: 120}",
+        "  attack: {}",
+        "attack",
+        "analyze",
+    )

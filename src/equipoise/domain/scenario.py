@@ -347,7 +347,7 @@ class CalibrationCase(Frozen):
     name: Name
     attacker: Name
     defender: Name
-    attack: dict[Name, PositiveCount]
+    attack: dict[Name, PositiveCount] = Field(min_length=1, max_length=MAX_ENTRIES)
     waves: Annotated[int, Strict(), Field(ge=1, le=50)] = 1
     reported_neutralised_share: Probability
     tolerance: Probability
