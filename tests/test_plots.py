@@ -219,3 +219,24 @@ def test_analyze_plot_directory(tmp_path: Path) -> None:
     code, _, err = run("analyze", "asia-rivals-2024", "--trials", "200", "--plot", str(folder))
     assert code == 2
     assert "already exists" in err
+
+
+def test_each_defence_layer_has_one_colour_in_every_chart() -> None:
+    """The interception charts of every dyad and the overview give a layer the same
+    colour (they differed between charts)."""
+    from matplotlib.colors import to_hex
+
+    from equipoise.plots.figures import analysis_figure, interception_figure
+
+    result = equipoise.analyze("levant-2018", trials=100)
+    figures = [interception_figure(dyad) for dyad in result.dyads] + [analysis_figure(result)]
+    seen: dict[str, set[str]] = {}
+    for figure in figures:
+        for axes in figure.axes:
+            for container in axes.containers:
+                label = container.get_label()
+                if label.startswith("killed by "):
+                    colour = to_hex(container.patches[0].get_facecolor())
+                    seen.setdefault(label, set()).add(colour)
+    assert len(seen) >= 3
+    assert all(len(colours) == 1 for colours in seen.values()), seen

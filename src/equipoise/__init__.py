@@ -120,6 +120,10 @@ _API = {
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from equipoise.analysis.overrides import override
+    from equipoise.analysis.policy import diff
+    from equipoise.analysis.sensitivity import sensitivity
+    from equipoise.analysis.sweep import sweep
     from equipoise.records import (
         armed_both_sides,
         backtest,
@@ -132,6 +136,10 @@ if TYPE_CHECKING:
     )
 
 _API |= {
+    "override": "equipoise.analysis.overrides",
+    "sweep": "equipoise.analysis.sweep",
+    "sensitivity": "equipoise.analysis.sensitivity",
+    "diff": "equipoise.analysis.policy",
     "armed_both_sides": "equipoise.records",
     "backtest": "equipoise.records",
     "compare_priors": "equipoise.records",
@@ -200,6 +208,7 @@ __all__ = [
     "compare_priors",
     "data",
     "deterrence_map",
+    "diff",
     "diplomacy_index",
     "dump_scenario",
     "evaluate",
@@ -212,9 +221,12 @@ __all__ = [
     "load_attrition",
     "load_claims",
     "load_scenario",
+    "override",
     "read_register",
     "recommend",
     "record_prior",
     "scenario_json_schema",
+    "sensitivity",
+    "sweep",
     "whatif",
 ]

@@ -53,8 +53,17 @@ def colour(index: int) -> str:
     return OKABE_ITO[SERIES[index % len(SERIES)]]
 
 
-def layer_colour(index: int) -> str:
-    return OKABE_ITO[LAYER_SERIES[index % len(LAYER_SERIES)]]
+_LAYER_COLOURS: dict[str, str] = {}
+"""Each defence layer's colour, given in the order layers are first drawn, so a layer
+keeps its colour in every chart of a report (and of a session)."""
+
+
+def layer_colour(layer: str) -> str:
+    """The colour of one defence layer, the same in every chart."""
+    if layer not in _LAYER_COLOURS:
+        series = LAYER_SERIES[len(_LAYER_COLOURS) % len(LAYER_SERIES)]
+        _LAYER_COLOURS[layer] = OKABE_ITO[series]
+    return _LAYER_COLOURS[layer]
 
 
 class InlineFigure(Figure):
@@ -179,9 +188,9 @@ def _interception_bars(axes: Any, dyad: DyadAssessment) -> None:
     strikes = [row.strike for row in rows]
     layers = list(dict.fromkeys(layer for row in rows for layer in row.intercepted))
     parts: list[tuple[str, np.ndarray, dict[str, Any]]] = []
-    for index, layer in enumerate(layers):
+    for layer in layers:
         values = np.array([row.intercepted.get(layer, 0.0) for row in rows])
-        parts.append((f"killed by {layer}", values, {"color": layer_colour(index)}))
+        parts.append((f"killed by {layer}", values, {"color": layer_colour(layer)}))
     parts += [
         (
             "leaked at value",
