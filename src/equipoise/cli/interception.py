@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -73,7 +73,7 @@ def record_command(
         write_output(_shipped(FAMILIES_FILE)[0], output, force)
         return
     result = interception_record(data, families=read_families(families))
-    _emit(result, record_text(result), output_format, output, force)
+    _emit_record(result, record_text(result), output_format, output, force)
 
 
 @interception_group.command(name="fit")
@@ -114,7 +114,7 @@ def fit_command(
             result.to_yaml(attacker=attacker, defender=defender, cases=cases), output, force
         )
         return
-    _emit(result, fit_text(result), output_format, output, force)
+    _emit_record(result, fit_text(result), output_format, output, force)
 
 
 @interception_group.command(name="backtest")
@@ -142,4 +142,16 @@ def backtest_command(
     result = backtest(
         data, train_until=train_until, rolling=rolling, families=read_families(families), seed=seed
     )
-    _emit(result, backtest_text(result), output_format, output, force)
+    _emit_record(result, backtest_text(result), output_format, output, force)
+
+
+def _emit_record(
+    result: Any, text: str, output_format: str, output: Path | None, force: bool
+) -> None:
+    """As every command emits, and a CSV (which has no room for it) gets the record's
+    caveat on stderr: one party's claims, not independently verified."""
+    _emit(result, text, output_format, output, force)
+    if output_format == "csv":
+        from equipoise.records.interception import CAVEAT
+
+        click.echo(f"note: {CAVEAT}", err=True)
