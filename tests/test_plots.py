@@ -15,9 +15,10 @@ from matplotlib.figure import Figure
 import equipoise
 from equipoise.analysis.claims import analyze_claims, claims_report
 from equipoise.analysis.dynamics import attrition, fit_richardson, load_attrition
+from equipoise.analysis.mapping import main_offensive_holding
 from equipoise.analysis.policy import compare_policies, whatif
 from equipoise.analysis.settings import RunSettings
-from equipoise.report.html import _main_offensive_holding, build_report
+from equipoise.report.html import build_report
 from tests.cli import run
 from tests.test_golden import assert_same
 
@@ -127,7 +128,7 @@ def test_report_is_one_self_contained_file_and_pins_its_tables(
     tables = report.data.tables
     statuses = {row["dyad"]: row["status"] for row in tables.get("after", tables["dyads"])}
     drawable = any(
-        _main_offensive_holding(scenario, d.a) and _main_offensive_holding(scenario, d.b)
+        main_offensive_holding(scenario, d.a) and main_offensive_holding(scenario, d.b)
         for d in scenario.dyads
     )
     assert bool(tables.get("map_points")) == drawable, "a map wherever both sides can strike"

@@ -175,6 +175,27 @@ def scaled_holding(scenario: Scenario, party: str, key: str, count: int) -> Hold
     return holding.model_copy(update={"units": count, "interceptors": None})
 
 
+def main_offensive_holding(scenario: Scenario, state: str) -> str | None:
+    """The state's offensive holding with the most deliverable damage per wave
+    (launchers x rounds per wave x reliability x arrival x damage), not restricted
+    against any rival: the default map axis of the report and the explorer."""
+    best: tuple[float, str] | None = None
+    for key, holding in scenario.states[state].inventory.items():
+        system = scenario.classes[holding.class_name(key)]
+        if not isinstance(system, OffensiveClass) or holding.not_cleared_against:
+            continue
+        value = (
+            (holding.launchers or 0)
+            * system.rounds_per_launcher_per_wave
+            * system.reliability
+            * system.arrival
+            * system.damage
+        )
+        if best is None or value > best[0]:
+            best = (value, key)
+    return None if best is None else best[1]
+
+
 def set_holdings(scenario: Scenario, counts: Mapping[tuple[str, str], int]) -> Scenario:
     """The scenario with each (party, key) holding at a new count of launchers (or
     units), rounds and interceptors scaled as a map axis scales them; a count equal to

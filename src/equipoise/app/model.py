@@ -37,10 +37,11 @@ from equipoise.analysis.mapping import (
     deterrence_map,
     holding_count,
     is_offensive,
+    main_offensive_holding,
     set_holdings,
 )
 from equipoise.analysis.metrics import DYAD_METRICS, SIDE_METRICS, status_in_words, status_label
-from equipoise.domain.scenario import OffensiveClass, Scenario
+from equipoise.domain.scenario import Scenario
 from equipoise.engines.worlds import group_outcomes
 
 ClaimMode = Literal["weighted", "true", "false"]
@@ -107,27 +108,6 @@ def sliders(scenario: Scenario, a: str, b: str) -> tuple[Slider, ...]:
     return tuple(out)
 
 
-def main_offensive(scenario: Scenario, state: str) -> str | None:
-    """The state's offensive holding with the most deliverable damage per wave
-    (launchers x rounds per wave x reliability x arrival x damage): the map's default
-    axis, as in the HTML report."""
-    best: tuple[float, str] | None = None
-    for key, holding in scenario.states[state].inventory.items():
-        system = scenario.classes[holding.class_name(key)]
-        if not isinstance(system, OffensiveClass) or holding.not_cleared_against:
-            continue
-        value = (
-            (holding.launchers or 0)
-            * system.rounds_per_launcher_per_wave
-            * system.reliability
-            * system.arrival
-            * system.damage
-        )
-        if best is None or value > best[0]:
-            best = (value, key)
-    return None if best is None else best[1]
-
-
 def axis_choices(scenario: Scenario, a: str, b: str) -> list[Axis]:
     """Every holding either side of the dyad could put on a map axis."""
     return [
@@ -141,7 +121,7 @@ def axis_choices(scenario: Scenario, a: str, b: str) -> list[Axis]:
 def default_axes(scenario: Scenario, a: str, b: str) -> tuple[Axis, Axis]:
     """A's main offensive holding against B's, else the first two holdings."""
     choices = axis_choices(scenario, a, b)
-    x_key, y_key = main_offensive(scenario, a), main_offensive(scenario, b)
+    x_key, y_key = main_offensive_holding(scenario, a), main_offensive_holding(scenario, b)
     x = (a, x_key) if x_key else choices[0]
     y = (b, y_key) if y_key else next(c for c in choices if c != x)
     return x, y

@@ -34,6 +34,7 @@ from equipoise.analysis.mapping import (
     axis_values,
     current_count,
     deterrence_map,
+    main_offensive_holding,
 )
 from equipoise.analysis.metrics import BY_NAME, status_in_words
 from equipoise.analysis.policies import parse_policy
@@ -114,25 +115,6 @@ class Report:
         return render(self)
 
 
-def _main_offensive_holding(scenario: Scenario, state: str) -> str | None:
-    """The state's offensive holding with the largest per-wave deliverable damage."""
-    best, best_value = None, -1.0
-    for key, holding in scenario.states[state].inventory.items():
-        system = scenario.classes[holding.class_name(key)]
-        if not isinstance(system, OffensiveClass) or holding.not_cleared_against:
-            continue
-        value = (
-            (holding.launchers or 0)
-            * system.rounds_per_launcher_per_wave
-            * system.reliability
-            * system.arrival
-            * system.damage
-        )
-        if value > best_value:
-            best, best_value = key, value
-    return best
-
-
 def _delivered(
     scenario: Scenario, plan: dict[PlanKey, int], recipient: str
 ) -> tuple[str, float] | None:
@@ -162,14 +144,14 @@ def _map_for_dyad(
     mapped_on = apply_plan(scenario, plan) if plan else scenario
     for recipient, rival in ((a, b), (b, a)):
         delivered = _delivered(scenario, plan, recipient)
-        rival_key = _main_offensive_holding(scenario, rival)
+        rival_key = main_offensive_holding(scenario, rival)
         if delivered is None or rival_key is None:
             continue
         x_axis, y_axis = (rival, rival_key), (recipient, delivered[0])
         shift = delivered[1]
         break
     else:
-        a_key, b_key = _main_offensive_holding(scenario, a), _main_offensive_holding(scenario, b)
+        a_key, b_key = main_offensive_holding(scenario, a), main_offensive_holding(scenario, b)
         if a_key is None or b_key is None:
             return None
         x_axis, y_axis, shift = (a, a_key), (b, b_key), 0.0
