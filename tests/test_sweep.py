@@ -383,3 +383,11 @@ def test_declared_uncertain_inputs_are_checked_and_reported(tmp_path: Path) -> N
         "states.ISR.unacceptable_damage"
     }
     assert any(f.section == "uncertain inputs" for f in report.figures)
+
+
+def test_sensitivity_refuses_a_path_varied_twice() -> None:
+    """sweep and sensitivity read their --vary inputs through one parser, which refuses
+    the same path twice (sensitivity used to accept it and rank one input twice)."""
+    twice = ["states.ISR.unacceptable_damage=5:30", "states.ISR.unacceptable_damage=5:20"]
+    with pytest.raises(InputError, match="varied twice"):
+        sensitivity("west-asia-2024", twice, method="oat")

@@ -34,7 +34,7 @@ import pandas as pd
 from equipoise.analysis.overrides import current_value
 from equipoise.analysis.results import Plottable, clean
 from equipoise.analysis.settings import METHODS
-from equipoise.analysis.sweep import Progress, Vary, parse_vary, run_design
+from equipoise.analysis.sweep import Progress, Vary, parse_varies, run_design
 from equipoise.domain.loading import load_scenario
 from equipoise.domain.problems import suggest
 from equipoise.domain.scenario import Scenario
@@ -371,7 +371,7 @@ def sensitivity(
     first-strike advantage, bargaining range width and (with ``trials``) retaliation
     probability; variants run on the sweep's backends (``workers``, ``scheduler``)."""
     model = load_scenario(scenario)
-    varies = [v if isinstance(v, Vary) else parse_vary(v, model) for v in vary]
+    varies = parse_varies(model, vary)
 
     def evaluate(values: FloatArray) -> dict[str, FloatArray]:
         frame = run_design(

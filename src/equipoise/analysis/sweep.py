@@ -671,6 +671,27 @@ def _joined(
     return pd.concat([done[i] for i in sorted(done)], ignore_index=True)
 
 
+def parse_varies(scenario: Scenario, vary: Sequence[str | Vary]) -> list[Vary]:
+    """The inputs to vary ('PATH=LOW:HIGH[:STEPS]' or :class:`Vary`), each path once."""
+    varies = [v if isinstance(v, Vary) else parse_vary(v, scenario) for v in vary]
+    if len({v.path for v in varies}) != len(varies):
+        raise InputError("the same path is varied twice", "give each --vary path once")
+    return varies
+
+
+def sweep_design(
+    scenario: Scenario,
+    vary: Sequence[str | Vary],
+    *,
+    samples: int | None = None,
+    sampling: Sampling | None = None,
+    seed: int = 0,
+) -> tuple[list[Vary], FloatArray]:
+    """The inputs and the design matrix a sweep evaluates (one row per variant)."""
+    varies = parse_varies(scenario, vary)
+    return varies, design(varies, samples=samples, sampling=sampling, seed=seed)
+
+
 def sweep(
     scenario: Scenario | str | Path,
     vary: Sequence[str | Vary],
@@ -696,10 +717,7 @@ def sweep(
     ``first_strike=False`` skips the striker's split search (see :func:`run_design`).
     """
     model = load_scenario(scenario)
-    varies = [v if isinstance(v, Vary) else parse_vary(v, model) for v in vary]
-    if len({v.path for v in varies}) != len(varies):
-        raise InputError("the same path is varied twice", "give each --vary path once")
-    values = design(varies, samples=samples, sampling=sampling, seed=seed)
+    varies, values = sweep_design(model, vary, samples=samples, sampling=sampling, seed=seed)
     return run_design(
         model,
         varies,

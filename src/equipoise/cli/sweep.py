@@ -38,18 +38,17 @@ if TYPE_CHECKING:
 
     from equipoise.analysis.results import clean
     from equipoise.analysis.sensitivity import sensitivity, variants_for
-    from equipoise.analysis.sweep import SweepInterrupted, design, parse_vary, sweep
+    from equipoise.analysis.sweep import SweepInterrupted, run_design, sweep_design
     from equipoise.report.sensitivity import sensitivity_text
 else:  # loaded when a command runs, not for --help
     globals().update(
         deferred(
             {
                 "clean": "equipoise.analysis.results",
-                "design": "equipoise.analysis.sweep",
-                "parse_vary": "equipoise.analysis.sweep",
                 "sensitivity": "equipoise.analysis.sensitivity",
                 "sensitivity_text": "equipoise.report.sensitivity",
-                "sweep": "equipoise.analysis.sweep",
+                "run_design": "equipoise.analysis.sweep",
+                "sweep_design": "equipoise.analysis.sweep",
                 "variants_for": "equipoise.analysis.sensitivity",
             }
         )
@@ -191,15 +190,19 @@ def sweep_command(
     fmt = _format(output_format, output)
     if output is not None:
         refuse_to_overwrite(output, force)
-    varies = [parse_vary(text, model) for text in vary]
-    total = len(design(varies, samples=samples, sampling=sampling, seed=seed))  # type: ignore[arg-type]
+    varies, values = sweep_design(
+        model,
+        vary,
+        samples=samples,
+        sampling=sampling,  # type: ignore[arg-type]
+        seed=seed,
+    )
     try:
-        with _progress(total, "sweeping") as progress:
-            frame = sweep(
+        with _progress(len(values), "sweeping") as progress:
+            frame = run_design(
                 model,
                 varies,
-                samples=samples,
-                sampling=sampling,  # type: ignore[arg-type]
+                values,
                 trials=trials,
                 seed=seed,
                 workers=workers,
