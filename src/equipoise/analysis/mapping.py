@@ -68,7 +68,7 @@ def current_count(scenario: Scenario, party: str, system: str) -> float:
     holding = scenario.party_inventory(party).get(system)
     if holding is None:
         return 0.0
-    return float(_units(scenario, holding, axis_class(scenario, party, system)))
+    return float(holding_units(scenario, holding, axis_class(scenario, party, system)))
 
 
 def check_axis(scenario: Scenario, a: str, b: str, party: str, system: str) -> str:
@@ -105,12 +105,15 @@ def _package_holding(scenario: Scenario, party: str, class_name: str) -> Holding
                 continue
             delivered = delivered_holdings(scenario, supplier_name, package_name, party, 1)
             for holding in delivered.values():
-                if holding.class_name("") == class_name and _units(scenario, holding, class_name):
+                if holding.class_name("") == class_name and holding_units(
+                    scenario, holding, class_name
+                ):
                     return holding
     return None
 
 
-def _units(scenario: Scenario, holding: Holding, class_name: str) -> int:
+def holding_units(scenario: Scenario, holding: Holding, class_name: str) -> int:
+    """What a map axis counts: launchers of an offensive holding, units of any other."""
     system = scenario.classes[class_name]
     return (holding.launchers if isinstance(system, OffensiveClass) else holding.units) or 0
 
@@ -125,8 +128,8 @@ def axis_item(scenario: Scenario, party: str, key: str) -> DeliveryItem:
     class_name = axis_class(scenario, party, key)
     system = scenario.classes[class_name]
     held = scenario.party_inventory(party).get(key)
-    if held is not None and _units(scenario, held, class_name):
-        return DeliveryItem(key, party, {key: held}, per=_units(scenario, held, class_name))
+    if held is not None and holding_units(scenario, held, class_name):
+        return DeliveryItem(key, party, {key: held}, per=holding_units(scenario, held, class_name))
     holding = _package_holding(scenario, party, class_name)
     if holding is None:
         if isinstance(system, OffensiveClass):
@@ -135,7 +138,9 @@ def axis_item(scenario: Scenario, party: str, key: str) -> DeliveryItem:
         else:
             holding = Holding(system=class_name, units=1)
     holding = holding.model_copy(update={"system": class_name})
-    return DeliveryItem(key, party, {key: holding}, per=_units(scenario, holding, class_name))
+    return DeliveryItem(
+        key, party, {key: holding}, per=holding_units(scenario, holding, class_name)
+    )
 
 
 def is_offensive(scenario: Scenario, party: str, key: str) -> bool:

@@ -34,6 +34,7 @@ from equipoise.analysis.mapping import (
     axis_values,
     current_count,
     deterrence_map,
+    holding_units,
     main_offensive_holding,
 )
 from equipoise.analysis.metrics import BY_NAME, status_in_words
@@ -49,7 +50,7 @@ from equipoise.analysis.policy import (
 from equipoise.analysis.results import AnalysisResult, clean, verdict
 from equipoise.analysis.settings import RunSettings
 from equipoise.domain.loading import load_scenario
-from equipoise.domain.scenario import OffensiveClass, Scenario
+from equipoise.domain.scenario import Scenario
 from equipoise.plots import figure_bytes
 from equipoise.plots.figures import (
     arms_race_figure,
@@ -125,10 +126,7 @@ def _delivered(
         if to != recipient or not quantity:
             continue
         for key, holding in delivered_holdings(scenario, supplier, package, to, quantity).items():
-            system = scenario.classes[holding.class_name(key)]
-            count = float(
-                (holding.launchers if isinstance(system, OffensiveClass) else holding.units) or 0
-            )
+            count = float(holding_units(scenario, holding, holding.class_name(key)))
             if best is None or count > best[1]:
                 best = (key, count)
     return best
