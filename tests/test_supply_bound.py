@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from equipoise import builtin_names, load_scenario
 from equipoise.analysis.deliveries import decisions, feasible
-from equipoise.analysis.evaluator import evaluate_dyad, gather
+from equipoise.analysis.evaluator import evaluate, evaluate_dyad, gather
 from equipoise.analysis.policies import PolicyWeights, parse_policy
 from equipoise.analysis.supply import PlanSpace, budget_scale, search, upper_bound
 from tests.test_supply import instances, policies
@@ -85,3 +85,26 @@ def test_search_equals_plain_enumeration_on_builtins(name: str) -> None:
         score, plan = _plain_best(scenario, policy, weights)
         assert outcome.score == score
         np.testing.assert_array_equal(outcome.quantities, plan)
+
+
+def test_dyad_tables_on_two_workers_equal_one_worker_and_the_plain_evaluator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sub-plan tables, cut into blocks for two processes, hold the very numbers the
+    evaluator gives each whole plan (rows are independent), so every plan scores alike."""
+    monkeypatch.setattr("equipoise.analysis.supply.TABLE_BLOCK", 64)
+    scenario = load_scenario("asia-rivals-2024")
+    serial, parallel = PlanSpace.of(scenario, workers=1), PlanSpace.of(scenario, workers=2)
+    grid = itertools.product(*[range(d.max_quantity + 1) for d in serial.decisions])
+    plans = np.array(list(grid), dtype=np.int64)
+    plans = plans[feasible(scenario, serial.decisions, plans)]
+    plain = evaluate(scenario, serial.items, plans, models=serial.models, seed=0)
+    for space in (serial, parallel):
+        looked_up = space.evaluate(plans)
+        for name, column in plain.values.items():
+            np.testing.assert_array_equal(looked_up.values[name], column, err_msg=name)
+        np.testing.assert_array_equal(looked_up.cost, plain.cost)
+    weights = PolicyWeights()
+    _, one = search(scenario, "balancer", weights, method="exhaustive", workers=1)
+    _, two = search(scenario, "balancer", weights, method="exhaustive", workers=2)
+    assert (one.score, one.quantities.tolist()) == (two.score, two.quantities.tolist())

@@ -316,7 +316,13 @@ def recommend(
     chosen = parse_policy(scenario, policy)
     chosen_weights = weights or PolicyWeights()
     decisions_, outcome = search(
-        scenario, chosen, chosen_weights, seed=settings.seed, method=method, time_limit=time_limit
+        scenario,
+        chosen,
+        chosen_weights,
+        seed=settings.seed,
+        method=method,
+        time_limit=time_limit,
+        workers=settings.workers,
     )
     plan = plan_of(decisions_, outcome.quantities)
     comparison = compare_plan(scenario, plan, settings)

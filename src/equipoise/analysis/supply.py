@@ -9,11 +9,11 @@ proven upper bound on the objective and the gap to it (docs/model.md §8).
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,35 +24,153 @@ from equipoise.analysis.deliveries import (
     decisions,
     feasible,
 )
-from equipoise.analysis.evaluator import DyadModel, Metrics, dyad_models, evaluate
+from equipoise.analysis.evaluator import DyadModel, Metrics, dyad_models, evaluate, gather
 from equipoise.analysis.policies import Abstain, Policy, PolicyWeights, parse_policy
 from equipoise.domain.scenario import Scenario
 from equipoise.engines.random import SeedLike, as_seed_sequence
 from equipoise.engines.types import FloatArray, IntArray
 
-CHUNK_PLANS = 1024
+CHUNK_PLANS = 65_536
+TABLE_BLOCK = 4_096
 MAX_RESTARTS = 25
+
+
+@dataclass(frozen=True)
+class DyadTable:
+    """One dyad's evaluator columns over every feasible sub-plan of the decisions that
+    touch it (zeros elsewhere), computed once and looked up by every plan: a dyad's
+    metrics depend only on those decisions (docs/model.md §8)."""
+
+    decisions: IntArray
+    """The decisions touching the dyad."""
+    plans: IntArray
+    """(feasible sub-plans, all decisions)."""
+    columns: dict[str, FloatArray]
+    lookup: IntArray
+    """Mixed-radix index of a sub-plan over ``decisions`` -> its row; -1 if infeasible."""
+    strides: IntArray
+
+    def rows(self, quantities: IntArray) -> IntArray:
+        """Each plan's row in the table (-1 where its restriction is not in it)."""
+        return np.asarray(self.lookup[quantities[:, self.decisions] @ self.strides])
+
+
+def _table_rows(
+    scenario: Scenario,
+    items: tuple[DeliveryItem, ...],
+    model: DyadModel,
+    plans: IntArray,
+    seed: SeedLike | None,
+) -> dict[str, FloatArray]:
+    """One dyad's columns for a block of sub-plans (a worker's job)."""
+    metrics = evaluate(scenario, items, plans, models=(model,), seed=seed)
+    return {name: column[:, 0] for name, column in metrics.values.items()}
 
 
 @dataclass(frozen=True)
 class PlanSpace:
     """The decisions a search ranges over, as delivery items and the dyads' linear models;
-    ``seed`` keys the evaluator's estimates (the ``probability`` deterrence criterion)."""
+    ``seed`` keys the evaluator's estimates (the ``probability`` deterrence criterion);
+    ``workers`` processes share the evaluation of the dyads' sub-plans."""
 
     scenario: Scenario
     decisions: tuple[Decision, ...]
     items: tuple[DeliveryItem, ...]
     models: tuple[DyadModel, ...]
     seed: SeedLike | None = 0
+    workers: int = 1
+    _tables: dict[int, tuple[DyadTable, ...] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
-    def of(cls, scenario: Scenario, seed: SeedLike | None = 0) -> PlanSpace:
+    def of(cls, scenario: Scenario, seed: SeedLike | None = 0, workers: int = 1) -> PlanSpace:
         decisions_ = decisions(scenario)
         items = decision_items(scenario, decisions_)
-        return cls(scenario, decisions_, items, dyad_models(scenario, items), seed)
+        return cls(scenario, decisions_, items, dyad_models(scenario, items), seed, workers)
+
+    def tables(self, max_sub_plans: int | None = None) -> tuple[DyadTable, ...] | None:
+        """Every dyad's :class:`DyadTable`, or None when some dyad has more than
+        ``max_sub_plans`` sub-plans (default: the scenario's ``search.max_enumeration``)."""
+        limit = self.scenario.search.max_enumeration if max_sub_plans is None else max_sub_plans
+        if limit not in self._tables:
+            self._tables[limit] = self._build_tables(limit)
+        return self._tables[limit]
+
+    def _build_tables(self, limit: int) -> tuple[DyadTable, ...] | None:
+        radices = np.array([d.max_quantity + 1 for d in self.decisions], dtype=np.int64)
+        grids = []
+        for model in self.models:
+            relevant = np.asarray(model.items(), dtype=np.int64)
+            if math.prod(int(radices[i]) for i in relevant) > limit:
+                return None
+            shape = tuple(int(radices[i]) for i in relevant)
+            sub = np.indices(shape).reshape(len(shape), -1).T if shape else np.zeros((1, 0))
+            plans = np.zeros((sub.shape[0], len(self.decisions)), dtype=np.int64)
+            plans[:, relevant] = sub
+            grids.append((model, relevant, shape, plans))
+        jobs = []
+        for model, _, _, plans in grids:
+            kept = plans[feasible(self.scenario, self.decisions, plans)]
+            jobs.append((model, kept))
+        results = self._evaluate_tables(jobs)
+        tables = []
+        for (_, relevant, shape, plans), (_, kept), columns in zip(
+            grids, jobs, results, strict=True
+        ):
+            strides = np.array(
+                [math.prod(shape[k + 1 :]) for k in range(len(shape))], dtype=np.int64
+            )
+            lookup = np.full(plans.shape[0], -1, dtype=np.int64)
+            lookup[kept[:, relevant] @ strides] = np.arange(kept.shape[0])
+            tables.append(DyadTable(relevant, kept, columns, lookup, strides))
+        return tuple(tables)
+
+    def _evaluate_tables(
+        self, jobs: list[tuple[DyadModel, IntArray]]
+    ) -> list[dict[str, FloatArray]]:
+        """Each dyad's columns; with ``workers`` > 1 the sub-plans are cut into blocks
+        evaluated in parallel (rows are independent, so the numbers are the same)."""
+        if self.workers <= 1 or sum(p.shape[0] for _, p in jobs) < TABLE_BLOCK:
+            return [
+                _table_rows(self.scenario, self.items, model, plans, self.seed)
+                for model, plans in jobs
+            ]
+        blocks = [
+            (index, plans[start : start + TABLE_BLOCK])
+            for index, (_, plans) in enumerate(jobs)
+            for start in range(0, plans.shape[0], TABLE_BLOCK)
+        ]
+        with ProcessPoolExecutor(self.workers) as pool:
+            futures = [
+                pool.submit(_table_rows, self.scenario, self.items, jobs[i][0], block, self.seed)
+                for i, block in blocks
+            ]
+            parts = [future.result() for future in futures]
+        merged: list[dict[str, FloatArray]] = []
+        for index in range(len(jobs)):
+            mine = [part for (i, _), part in zip(blocks, parts, strict=True) if i == index]
+            merged.append({name: np.concatenate([p[name] for p in mine]) for name in mine[0]})
+        return merged
 
     def evaluate(self, quantities: IntArray) -> Metrics:
-        """Metrics for a batch of plans (rows of ``quantities``), all dyads."""
+        """Metrics for a batch of plans (rows of ``quantities``), all dyads: looked up in
+        the dyads' tables when they exist, else evaluated batch by batch."""
+        q = np.asarray(quantities)
+        tables = self.tables() if q.ndim == 2 and q.shape[1] == len(self.decisions) else None
+        if tables is not None and q.shape[0] and np.issubdtype(q.dtype, np.integer):
+            limits = np.array([d.max_quantity for d in self.decisions], dtype=np.int64)
+            if ((q >= 0) & (q <= limits)).all():
+                rows = [table.rows(q) for table in tables]
+                if all((r >= 0).all() for r in rows):
+                    columns = [
+                        {name: column[r] for name, column in table.columns.items()}
+                        for table, r in zip(tables, rows, strict=True)
+                    ]
+                    costs = np.array([item.cost for item in self.items], dtype=float)
+                    return gather(
+                        tuple((m.a, m.b) for m in self.models), columns, q.shape[0], q @ costs
+                    )
         return evaluate(self.scenario, self.items, quantities, models=self.models, seed=self.seed)
 
     def score(
@@ -113,23 +231,21 @@ def enumerate_plans(space: PlanSpace, policy: Policy, weights: PolicyWeights) ->
     """Evaluate every feasible plan in batches: the exact optimum of the stated objective."""
     scenario, decisions_ = space.scenario, space.decisions
     start = time.perf_counter()
-    ranges = [range(d.max_quantity + 1) for d in decisions_]
+    shape = tuple(d.max_quantity + 1 for d in decisions_)
     best_plan = np.zeros(len(decisions_), dtype=np.int64)
     best_score, best_cost, evaluated = -math.inf, math.inf, 0
-    iterator = itertools.product(*ranges)
-    while True:
-        chunk = np.array(list(itertools.islice(iterator, CHUNK_PLANS)), dtype=np.int64)
-        if chunk.size == 0:
-            break
-        chunk = chunk.reshape(-1, len(decisions_))
+    for first in range(0, math.prod(shape), CHUNK_PLANS):  # in itertools.product order
+        flat = np.arange(first, min(first + CHUNK_PLANS, math.prod(shape)))
+        chunk = np.column_stack(np.unravel_index(flat, shape)).astype(np.int64)
         chunk = chunk[feasible(scenario, decisions_, chunk)]
         if chunk.shape[0] == 0:
             continue
         values, costs = space.score(chunk, policy, weights)
         index = _best(values, costs)
         evaluated += chunk.shape[0]
-        if _beats(values[index], costs[index], best_score, best_cost):
-            best_plan, best_score, best_cost = chunk[index], float(values[index]), costs[index]
+        score, cost = float(values[index]), float(costs[index])
+        if _beats(score, cost, best_score, best_cost):
+            best_plan, best_score, best_cost = chunk[index], score, cost
     return SearchOutcome(
         best_plan,
         best_score,
@@ -143,15 +259,6 @@ def enumerate_plans(space: PlanSpace, policy: Policy, weights: PolicyWeights) ->
 
 GAP_TOLERANCE = 1e-9
 LAGRANGE_STEPS = 48
-
-
-@dataclass(frozen=True)
-class _DyadTable:
-    """One dyad's terms over every feasible sub-plan of the decisions that touch it."""
-
-    plans: IntArray
-    terms: FloatArray
-    decisions: IntArray
 
 
 def upper_bound(
@@ -172,23 +279,16 @@ def upper_bound(
     for every λ ≥ 0, and the smallest found over a grid of λ is reported.
     """
     scenario, decisions_ = space.scenario, space.decisions
-    limit = scenario.search.max_enumeration if max_sub_plans is None else max_sub_plans
+    dyad_tables = space.tables(max_sub_plans)
+    if dyad_tables is None:
+        return None
     costs = np.array([d.cost for d in decisions_], dtype=float)
     touching = np.zeros(len(decisions_))
     tables = []
-    for model in space.models:
-        relevant = np.asarray(model.items(), dtype=np.int64)
-        if math.prod(decisions_[i].max_quantity + 1 for i in relevant) > limit:
-            return None
-        touching[relevant] += 1
-        grid = list(itertools.product(*[range(decisions_[i].max_quantity + 1) for i in relevant]))
-        sub = np.array(grid, dtype=np.int64).reshape(len(grid), relevant.size)
-        plans = np.zeros((sub.shape[0], len(decisions_)), dtype=np.int64)
-        plans[:, relevant] = sub
-        plans = plans[feasible(scenario, decisions_, plans)]
-        metrics = evaluate(scenario, space.items, plans, models=(model,), seed=space.seed)
-        terms = policy.dyad_terms(metrics, weights)[:, 0]
-        tables.append(_DyadTable(plans, terms, relevant))
+    for model, table in zip(space.models, dyad_tables, strict=True):
+        touching[table.decisions] += 1
+        metrics = gather(((model.a, model.b),), [table.columns], table.plans.shape[0])
+        tables.append((table, policy.dyad_terms(metrics, weights)[:, 0]))
     if not tables:
         return None
     share = np.divide(costs, touching, out=np.zeros_like(costs), where=touching > 0)
@@ -196,13 +296,13 @@ def upper_bound(
     owner = np.array([suppliers.index(d.supplier) for d in decisions_], dtype=np.int64)
     budgets = np.array([scenario.suppliers[name].budget.total for name in suppliers])
     scale = weights.cost / budget_scale(scenario)
-    shared = [table.plans * share for table in tables]  # (sub-plans, decisions)
+    shared = [table.plans * share for table, _ in tables]  # (sub-plans, decisions)
 
     def bound(prices: FloatArray) -> float:
         unit = scale + prices[owner]
         total = float(prices @ budgets)
-        for table, cost in zip(tables, shared, strict=True):
-            values = table.terms - cost @ unit
+        for (_, terms), cost in zip(tables, shared, strict=True):
+            values = terms - cost @ unit
             total += float(np.max(values, initial=-math.inf, where=np.isfinite(values)))
         return total
 
@@ -210,8 +310,7 @@ def upper_bound(
     best = bound(prices)
     # the terms' range over the budget is the largest price worth trying
     spread = max(
-        float(np.ptp(t.terms[np.isfinite(t.terms)])) if np.isfinite(t.terms).any() else 0.0
-        for t in tables
+        float(np.ptp(t[np.isfinite(t)])) if np.isfinite(t).any() else 0.0 for _, t in tables
     )
     top = (spread * len(tables) + 1.0) / max(float(budgets.min(initial=1.0)), 1e-9)
     levels = np.concatenate([[0.0], np.geomspace(top * 1e-6, top, LAGRANGE_STEPS)])
@@ -331,10 +430,12 @@ def search(
     seed: SeedLike | None = 0,
     method: str = "auto",
     time_limit: float | None = None,
+    workers: int = 1,
 ) -> tuple[tuple[Decision, ...], SearchOutcome]:
-    """The best plan for a policy: enumeration if the space is small enough, else local search."""
+    """The best plan for a policy: enumeration if the space is small enough, else local
+    search; ``workers`` processes evaluate the dyads' sub-plans."""
     policy = parse_policy(scenario, policy)
-    space = PlanSpace.of(scenario, seed)
+    space = PlanSpace.of(scenario, seed, workers)
     decisions_ = space.decisions
     if isinstance(policy, Abstain) or not decisions_:
         zero = np.zeros(len(decisions_), dtype=np.int64)
