@@ -414,9 +414,15 @@ def calibration_offence(scenario: Scenario, case: CalibrationCase) -> tuple[Offe
 
 
 def calibrate(
-    scenario: Scenario, case: CalibrationCase, seed: np.random.SeedSequence, trials: int
+    scenario: Scenario,
+    case: CalibrationCase,
+    seed: np.random.SeedSequence,
+    trials: int,
+    *,
+    executor: Executor | None = None,
 ) -> CalibrationCheck:
-    """Replay a reported attack against the defender's side and compare shares."""
+    """Replay a reported attack against the defender's side and compare shares (its
+    trial blocks on ``executor`` when given)."""
     defender = side_forces(scenario, case.defender, case.attacker)
     offence, names = calibration_offence(scenario, case)
     attacker_labels = SideForces(
@@ -434,7 +440,7 @@ def calibrate(
     )
     ev_share = 1.0 - float(expected.leakers.sum()) / launched
     task = NeutralisedShare(StrikeTrials(offence, defender.side, kill, case.waves), launched)
-    moments = fold_blocks(task, Moments.merge, seed, trials)
+    moments = fold_blocks(task, Moments.merge, seed, trials, executor=executor)
     return CalibrationCheck(
         case.name,
         case.attacker,
@@ -492,15 +498,17 @@ def analyze(
             )
             for dyad, child in zip(scenario.dyads, dyad_seeds, strict=True)
         )
+        checks = tuple(
+            calibrate(scenario, case, child, trials, executor=executor)
+            for case, child in zip(
+                scenario.calibration,
+                calibration_seed.spawn(len(scenario.calibration)),
+                strict=True,
+            )
+        )
     finally:
         if executor is not None:
             executor.shutdown()
-    checks = tuple(
-        calibrate(scenario, case, child, trials)
-        for case, child in zip(
-            scenario.calibration, calibration_seed.spawn(len(scenario.calibration)), strict=True
-        )
-    )
     return AnalysisResult(
         scenario=scenario.name,
         title=scenario.title,

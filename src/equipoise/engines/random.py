@@ -10,8 +10,9 @@ random state is touched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from typing import TypeVar
 
 import numpy as np
@@ -96,21 +97,42 @@ def _chunks(
 
     Children are spawned chunk by chunk: ``spawn`` numbers them on from the ones
     already spawned, so they are the children one ``spawn(len(blocks))`` would give.
+    With an ``executor`` the next chunk is already submitted while this one is
+    collected, so the workers never wait for the slowest block of a chunk.
     """
     sizes = block_sizes(trials)
-    for start in range(0, len(sizes), max(1, chunk_blocks)):
-        stop = min(len(sizes), start + max(1, chunk_blocks))
-        jobs: Sequence[tuple[np.random.SeedSequence, int]] = list(
-            zip(seed.spawn(stop - start), sizes[start:stop], strict=True)
-        )
-        if executor is None:
-            chunk = [task(np.random.default_rng(child), size) for child, size in jobs]
-        else:
-            futures = [executor.submit(_run_one, task, child, size) for child, size in jobs]
-            chunk = [future.result() for future in futures]
-        yield chunk
-        if progress is not None:
-            progress(sum(size for _, size in jobs))
+    step = max(1, chunk_blocks)
+    starts = range(0, len(sizes), step)
+
+    def jobs_of(start: int) -> list[tuple[np.random.SeedSequence, int]]:
+        stop = min(len(sizes), start + step)
+        return list(zip(seed.spawn(stop - start), sizes[start:stop], strict=True))
+
+    if executor is None:
+        for start in starts:
+            jobs = jobs_of(start)
+            yield [task(np.random.default_rng(child), size) for child, size in jobs]
+            if progress is not None:
+                progress(sum(size for _, size in jobs))
+        return
+    pending: deque[tuple[list[Future[T]], int]] = deque()
+    for start in starts:
+        jobs = jobs_of(start)
+        futures = [executor.submit(_run_one, task, child, size) for child, size in jobs]
+        pending.append((futures, sum(size for _, size in jobs)))
+        if len(pending) > 1:
+            yield from _collect(pending.popleft(), progress)
+    while pending:
+        yield from _collect(pending.popleft(), progress)
+
+
+def _collect(
+    chunk: tuple[list[Future[T]], int], progress: Callable[[int], None] | None
+) -> Iterator[list[T]]:
+    futures, done = chunk
+    yield [future.result() for future in futures]
+    if progress is not None:
+        progress(done)
 
 
 def _run_one(
