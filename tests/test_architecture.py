@@ -87,3 +87,19 @@ def test_start_up_loads_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_analyze_in_a_terminal_needs_neither_pandas_scipy_nor_matplotlib() -> None:
+    """The main job (`equipoise analyze`, table output) reads a scenario, runs the
+    trials and prints text: the data-frame, fitting and plotting libraries stay unloaded
+    (they cost most of its start-up otherwise)."""
+    code = (
+        "import sys; from equipoise.cli.main import main;"
+        "sys.argv = ['equipoise', 'analyze', '--trials', '50'];"
+        "exec('try:\\n main()\\nexcept SystemExit:\\n pass');"
+        "heavy = ('pandas', 'scipy', 'matplotlib');"
+        "print(','.join(m for m in heavy if m in sys.modules), file=sys.stderr)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Dyad IRN-ISR" in out.stdout
+    assert out.stderr.strip().splitlines()[-1:] in ([], [""]), out.stderr

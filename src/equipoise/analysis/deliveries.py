@@ -14,10 +14,12 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from equipoise.analysis.results import clean
 from equipoise.domain.problems import suggest
@@ -354,6 +356,8 @@ class PlanSummary:
     per_year: dict[str, float] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         rows = [
             {**asdict(line), "restricted_against": ",".join(line.restricted_against)}
             for line in self.lines
