@@ -15,7 +15,6 @@ For each dyad and each side striking first (docs/model.md §3):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -46,7 +45,7 @@ from equipoise.analysis.results import (
     Moments,
     SideAssessment,
 )
-from equipoise.analysis.settings import RunSettings, progress_of
+from equipoise.analysis.settings import Progress, RunSettings, progress_of
 from equipoise.domain.loading import load_scenario
 from equipoise.domain.scenario import CalibrationCase, OffensiveClass, Scenario
 from equipoise.engines.exchange import (
@@ -63,8 +62,6 @@ from equipoise.engines.exchange import (
 )
 from equipoise.engines.random import SeedLike, as_seed_sequence, fold_blocks
 from equipoise.engines.types import Array, FloatArray, IntArray
-
-Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -414,7 +411,11 @@ def calibration_offence(scenario: Scenario, case: CalibrationCase) -> tuple[Offe
 
 
 def calibrate(
-    scenario: Scenario, case: CalibrationCase, seed: np.random.SeedSequence, trials: int
+    scenario: Scenario,
+    case: CalibrationCase,
+    seed: np.random.SeedSequence,
+    trials: int,
+    progress: Progress | None = None,
 ) -> CalibrationCheck:
     """Replay a reported attack against the defender's side and compare shares."""
     defender = side_forces(scenario, case.defender, case.attacker)
@@ -434,7 +435,7 @@ def calibrate(
     )
     ev_share = 1.0 - float(expected.leakers.sum()) / launched
     task = NeutralisedShare(StrikeTrials(offence, defender.side, kill, case.waves), launched)
-    moments = fold_blocks(task, Moments.merge, seed, trials)
+    moments = fold_blocks(task, Moments.merge, seed, trials, progress=progress)
     return CalibrationCheck(
         case.name,
         case.attacker,
@@ -445,6 +446,12 @@ def calibrate(
         Estimate.of_moments(moments, ev_share),
         case.source,
     )
+
+
+def analysis_units(scenario: Scenario, settings: RunSettings) -> int:
+    """The trials :func:`analyze` runs, the units its ``progress`` counts: two exchanges
+    per dyad (each side striking first) and one replay per calibration case."""
+    return settings.trials * (2 * len(scenario.dyads) + len(scenario.calibration))
 
 
 def analyze(
@@ -460,19 +467,18 @@ def analyze(
 
     ``settings`` (or ``trials``, ``seed``, ``workers`` given one by one) make the run
     reproducible: the same seed gives the same numbers whatever ``workers`` is.
-    ``progress`` is called with the number of trials just completed (each dyad runs
-    ``2 * trials``); ``progress=True`` shows a progress bar (in a notebook, a widget).
+    ``progress`` is called with the number of trials just completed, out of
+    :func:`analysis_units`; ``progress=True`` shows a progress bar (in a notebook, a
+    widget). Neither changes a number.
     """
-    if progress is True:
-        scenario = load_scenario(scenario)
-        total = 2 * RunSettings.of(settings, trials=trials).trials * len(scenario.dyads)
-        with progress_of(True, total, f"analyze {scenario.name}") as bar:
-            return analyze(
-                scenario, settings, trials=trials, seed=seed, workers=workers, progress=bar
-            )
     scenario = load_scenario(scenario)
-    report = progress if callable(progress) else None
     run = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
+    total = analysis_units(scenario, run)
+    with progress_of(progress, total, f"analyze {scenario.name}") as report:
+        return _analyze(scenario, run, report)
+
+
+def _analyze(scenario: Scenario, run: RunSettings, report: Progress | None) -> AnalysisResult:
     trials, seed, workers = run.trials, run.seed, run.workers
     root = as_seed_sequence(seed)
     dyad_seed, calibration_seed = root.spawn(2)
@@ -496,7 +502,7 @@ def analyze(
         if executor is not None:
             executor.shutdown()
     checks = tuple(
-        calibrate(scenario, case, child, trials)
+        calibrate(scenario, case, child, trials, report)
         for case, child in zip(
             scenario.calibration, calibration_seed.spawn(len(scenario.calibration)), strict=True
         )
