@@ -11,11 +11,15 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
+from unittest.mock import patch
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from equipoise.analysis import policy as policies
+from equipoise.analysis import supply
 from equipoise.analysis.assess import analysis_units, analyze
 from equipoise.analysis.policies import PolicyWeights, parse_policy
 from equipoise.analysis.sensitivity import sensitivity, variants_for
@@ -297,3 +301,22 @@ def test_the_bar_draws_fractions_on_a_terminal_stream(monkeypatch: pytest.Monkey
     text = stream.getvalue()
     assert "testing" in text
     assert "100%" in text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    limit=st.floats(0.001, 100.0),
+    steps=st.lists(st.floats(0.0, 200.0), max_size=30).map(sorted),
+)
+def test_a_time_share_never_goes_back_nor_past_its_limit(limit: float, steps: list[float]) -> None:
+    """Whatever the clock reads at each step (past the limit too), the counts are
+    positive, never add up past the limit's milliseconds, and reach it when done."""
+    counter = Counter()
+    clock = iter([0.0, *steps])
+    with patch.object(supply.time, "perf_counter", lambda: next(clock)):
+        share = supply._TimeShare(supply.time.perf_counter(), limit, counter)
+        for _ in steps:
+            share.report()
+            assert sum(counter.counts) <= local_search_units(limit)
+    share.finish()
+    counter.check(local_search_units(limit))
