@@ -15,7 +15,6 @@ For each dyad and each side striking first (docs/model.md §3):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -46,7 +45,7 @@ from equipoise.analysis.results import (
     Moments,
     SideAssessment,
 )
-from equipoise.analysis.settings import RunSettings, progress_of
+from equipoise.analysis.settings import Progress, RunSettings, progress_of
 from equipoise.domain.loading import load_scenario
 from equipoise.domain.scenario import CalibrationCase, OffensiveClass, Scenario
 from equipoise.engines.exchange import (
@@ -63,8 +62,6 @@ from equipoise.engines.exchange import (
 )
 from equipoise.engines.random import SeedLike, as_seed_sequence, fold_blocks
 from equipoise.engines.types import Array, FloatArray, IntArray
-
-Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -418,6 +415,7 @@ def calibrate(
     case: CalibrationCase,
     seed: np.random.SeedSequence,
     trials: int,
+    progress: Progress | None = None,
     *,
     executor: Executor | None = None,
 ) -> CalibrationCheck:
@@ -440,7 +438,7 @@ def calibrate(
     )
     ev_share = 1.0 - float(expected.leakers.sum()) / launched
     task = NeutralisedShare(StrikeTrials(offence, defender.side, kill, case.waves), launched)
-    moments = fold_blocks(task, Moments.merge, seed, trials, executor=executor)
+    moments = fold_blocks(task, Moments.merge, seed, trials, executor=executor, progress=progress)
     return CalibrationCheck(
         case.name,
         case.attacker,
@@ -451,6 +449,12 @@ def calibrate(
         Estimate.of_moments(moments, ev_share),
         case.source,
     )
+
+
+def analysis_units(scenario: Scenario, settings: RunSettings) -> int:
+    """The trials :func:`analyze` runs, the units its ``progress`` counts: two exchanges
+    per dyad (each side striking first) and one replay per calibration case."""
+    return settings.trials * (2 * len(scenario.dyads) + len(scenario.calibration))
 
 
 def analyze(
@@ -466,19 +470,18 @@ def analyze(
 
     ``settings`` (or ``trials``, ``seed``, ``workers`` given one by one) make the run
     reproducible: the same seed gives the same numbers whatever ``workers`` is.
-    ``progress`` is called with the number of trials just completed (each dyad runs
-    ``2 * trials``); ``progress=True`` shows a progress bar (in a notebook, a widget).
+    ``progress`` is called with the number of trials just completed, out of
+    :func:`analysis_units`; ``progress=True`` shows a progress bar (in a notebook, a
+    widget). Neither changes a number.
     """
-    if progress is True:
-        scenario = load_scenario(scenario)
-        total = 2 * RunSettings.of(settings, trials=trials).trials * len(scenario.dyads)
-        with progress_of(True, total, f"analyze {scenario.name}") as bar:
-            return analyze(
-                scenario, settings, trials=trials, seed=seed, workers=workers, progress=bar
-            )
     scenario = load_scenario(scenario)
-    report = progress if callable(progress) else None
     run = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
+    total = analysis_units(scenario, run)
+    with progress_of(progress, total, f"analyze {scenario.name}") as report:
+        return _analyze(scenario, run, report)
+
+
+def _analyze(scenario: Scenario, run: RunSettings, report: Progress | None) -> AnalysisResult:
     trials, seed, workers = run.trials, run.seed, run.workers
     root = as_seed_sequence(seed)
     dyad_seed, calibration_seed = root.spawn(2)
@@ -499,7 +502,7 @@ def analyze(
             for dyad, child in zip(scenario.dyads, dyad_seeds, strict=True)
         )
         checks = tuple(
-            calibrate(scenario, case, child, trials, executor=executor)
+            calibrate(scenario, case, child, trials, report, executor=executor)
             for case, child in zip(
                 scenario.calibration,
                 calibration_seed.spawn(len(scenario.calibration)),

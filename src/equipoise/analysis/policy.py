@@ -4,6 +4,10 @@ The search runs on the expected-value exchange in batches (analysis.supply); the
 plans it picks, and any what-if delivery, are then assessed with the full
 stochastic analysis before and after, with the same seed, so that the numbers
 shown side by side differ only because of the deliveries.
+
+Each entry point takes ``progress``: a callable receiving the units of work done
+(stochastic trials, and plans considered or milliseconds of search), out of the total
+its ``*_units`` function states up front, or ``True`` for a bar.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from equipoise.analysis.assess import analyze
+from equipoise.analysis.assess import analysis_units, analyze
 from equipoise.analysis.deliveries import (
     PlanKey,
     PlanSummary,
@@ -36,8 +40,8 @@ from equipoise.analysis.results import (
     bargaining_columns,
     clean,
 )
-from equipoise.analysis.settings import RunSettings
-from equipoise.analysis.supply import SearchOutcome, search
+from equipoise.analysis.settings import Progress, RunSettings, progress_of
+from equipoise.analysis.supply import SearchOutcome, search, search_units
 from equipoise.domain.loading import load_scenario
 from equipoise.domain.problems import suggest
 from equipoise.domain.scenario import Scenario
@@ -177,15 +181,19 @@ def compare_plan(
     *,
     warnings: Sequence[str] = (),
     counts: Mapping[tuple[str, str], int] | None = None,
+    progress: Progress | None = None,
 ) -> Comparison:
     """Analyse the scenario before and after the plan (and the holdings set to
-    ``counts``), same seed, same trials.
+    ``counts``), same seed, same trials; ``progress`` counts the trials of both, out of
+    :func:`comparison_units`.
 
     Also warns of commitment problems: pending deliveries shifting the balance by
     more than the costs of war.
     """
-    before = analyze(scenario, settings)
-    after = analyze(set_holdings(apply_plan(scenario, plan), counts or {}), settings)
+    before = analyze(scenario, settings, progress=progress)
+    after = analyze(
+        set_holdings(apply_plan(scenario, plan), counts or {}), settings, progress=progress
+    )
     summary = summarise_plan(scenario, plan)
     shifts = commitment_problems(scenario, summary, before, after)
     edits = tuple(
@@ -193,6 +201,12 @@ def compare_plan(
         for (party, key), count in (counts or {}).items()
     )
     return Comparison(summary, before, after, (*warnings, *shifts), edits)
+
+
+def comparison_units(scenario: Scenario, settings: RunSettings) -> int:
+    """The trials of a before-and-after comparison (deliveries change no dyad and no
+    calibration case, so both runs have as many)."""
+    return 2 * analysis_units(scenario, settings)
 
 
 def whatif(
@@ -204,10 +218,14 @@ def whatif(
     trials: int | None = None,
     seed: SeedLike | None = None,
     workers: int | None = None,
+    progress: Progress | bool | None = None,
 ) -> Comparison:
     """Every dyad metric before and after the given deliveries (catalogue packages,
     'RECIPIENT:PACKAGE[xN]') and holding changes ('PARTY.HOLDING=+N' or '=-N': launchers
-    or units added or removed, rounds and interceptors in proportion)."""
+    or units added or removed, rounds and interceptors in proportion).
+
+    ``progress`` receives the trials done, out of :func:`comparison_units`; ``True``
+    shows a bar."""
     scenario = load_scenario(scenario)
     settings = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
     if not deliveries and not add:
@@ -221,7 +239,11 @@ def whatif(
         plan[key] = plan.get(key, 0) + quantity
     warnings = [f"this delivery breaks a supplier rule: {p}" for p in plan_problems(scenario, plan)]
     counts = {axis: count for axis, count in (parse_addition(scenario, text) for text in add)}
-    return compare_plan(scenario, plan, settings, warnings=warnings, counts=counts)
+    total = comparison_units(scenario, settings)
+    with progress_of(progress, total, f"whatif {scenario.name}") as report:
+        return compare_plan(
+            scenario, plan, settings, warnings=warnings, counts=counts, progress=report
+        )
 
 
 def parse_addition(scenario: Scenario, text: str) -> tuple[tuple[str, str], int]:
@@ -304,29 +326,58 @@ def recommend(
     workers: int | None = None,
     method: str = "auto",
     time_limit: float | None = None,
+    progress: Progress | bool | None = None,
 ) -> Recommendation:
-    """The plan a policy chooses, and every dyad before and after it."""
+    """The plan a policy chooses, and every dyad before and after it.
+
+    ``progress`` receives the units done, out of :func:`recommend_units`: the search's
+    (plans considered, or milliseconds of a local search's time limit), then the trials
+    before and after the plan; ``True`` shows a bar."""
     scenario = load_scenario(scenario)
     settings = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
+    _need_suppliers(scenario)
+    chosen = parse_policy(scenario, policy)
+    chosen_weights = weights or PolicyWeights()
+
+    def total() -> int:
+        return recommend_units(scenario, chosen, settings, method=method, time_limit=time_limit)
+
+    with progress_of(progress, total, f"recommend {scenario.name}", unit="unit") as report:
+        decisions_, outcome = search(
+            scenario,
+            chosen,
+            chosen_weights,
+            seed=settings.seed,
+            method=method,
+            time_limit=time_limit,
+            workers=settings.workers,
+            progress=report,
+        )
+        plan = plan_of(decisions_, outcome.quantities)
+        comparison = compare_plan(scenario, plan, settings, progress=report)
+    return Recommendation(chosen.name, chosen_weights, outcome, comparison, len(decisions_))
+
+
+def _need_suppliers(scenario: Scenario) -> None:
     if not scenario.suppliers:
         raise InputError(
             f"scenario '{scenario.name}' has no suppliers",
             "add a 'suppliers:' block (see `equipoise show west-asia-2024`)",
         )
-    chosen = parse_policy(scenario, policy)
-    chosen_weights = weights or PolicyWeights()
-    decisions_, outcome = search(
-        scenario,
-        chosen,
-        chosen_weights,
-        seed=settings.seed,
-        method=method,
-        time_limit=time_limit,
-        workers=settings.workers,
-    )
-    plan = plan_of(decisions_, outcome.quantities)
-    comparison = compare_plan(scenario, plan, settings)
-    return Recommendation(chosen.name, chosen_weights, outcome, comparison, len(decisions_))
+
+
+def recommend_units(
+    scenario: Scenario,
+    policy: str | Policy,
+    settings: RunSettings,
+    *,
+    method: str = "auto",
+    time_limit: float | None = None,
+) -> int:
+    """The units :func:`recommend` reports: the search's (:func:`search_units`) and the
+    trials before and after the plan."""
+    searching = search_units(scenario, policy, method=method, time_limit=time_limit)
+    return searching + comparison_units(scenario, settings)
 
 
 @dataclass(frozen=True, repr=False)
@@ -376,10 +427,31 @@ def compare_policies(
     trials: int | None = None,
     seed: SeedLike | None = None,
     workers: int | None = None,
+    progress: Progress | bool | None = None,
 ) -> PolicyComparison:
-    """Run every built-in policy on the scenario and assess its outcome."""
+    """Run every built-in policy on the scenario and assess its outcome.
+
+    ``progress`` receives the units done, out of :func:`compare_policies_units` (each
+    policy's :func:`recommend_units` in turn); ``True`` shows a bar."""
     scenario = load_scenario(scenario)
     settings = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
+    _need_suppliers(scenario)
+
+    def total() -> int:
+        return compare_policies_units(scenario, settings)
+
+    with progress_of(progress, total, f"compare-policies {scenario.name}", unit="unit") as report:
+        return PolicyComparison(
+            tuple(
+                recommend(scenario, p, weights, settings, progress=report)
+                for p in compared_policies(scenario)
+            )
+        )
+
+
+def compared_policies(scenario: Scenario) -> list[str]:
+    """The policies :func:`compare_policies` runs: abstain, partisan for each state of a
+    dyad that a supplier arms, and balancer."""
     armed = sorted(
         {
             state
@@ -388,8 +460,12 @@ def compare_policies(
             if supplier.arms(state) and any(state in (d.a, d.b) for d in scenario.dyads)
         }
     )
-    policies = ["abstain", *[f"partisan:{state}" for state in armed], "balancer"]
-    return PolicyComparison(tuple(recommend(scenario, p, weights, settings) for p in policies))
+    return ["abstain", *[f"partisan:{state}" for state in armed], "balancer"]
+
+
+def compare_policies_units(scenario: Scenario, settings: RunSettings) -> int:
+    """The units :func:`compare_policies` reports: each policy's :func:`recommend_units`."""
+    return sum(recommend_units(scenario, p, settings) for p in compared_policies(scenario))
 
 
 @dataclass(frozen=True, repr=False)
@@ -439,8 +515,12 @@ def diff(
     *,
     trials: int | None = None,
     seed: SeedLike | None = None,
+    progress: Progress | bool | None = None,
 ) -> ScenarioDiff:
-    """Scenario B against scenario A: changed inputs, then metrics, same seed and trials."""
+    """Scenario B against scenario A: changed inputs, then metrics, same seed and trials.
+
+    ``progress`` receives the trials done, out of :func:`diff_units`; ``True`` shows a bar.
+    """
     first, second = load_scenario(a), load_scenario(b)
     pairs = [(d.a, d.b) for d in first.dyads]
     if pairs != [(d.a, d.b) for d in second.dyads]:
@@ -451,4 +531,13 @@ def diff(
     run = RunSettings.of(settings, trials=trials, seed=seed)
     inputs = _changed_inputs(first.model_dump(mode="json"), second.model_dump(mode="json"))
     empty = summarise_plan(first, {})
-    return ScenarioDiff(tuple(inputs), Comparison(empty, analyze(first, run), analyze(second, run)))
+    with progress_of(progress, diff_units(first, second, run), "diff") as report:
+        comparison = Comparison(
+            empty, analyze(first, run, progress=report), analyze(second, run, progress=report)
+        )
+    return ScenarioDiff(tuple(inputs), comparison)
+
+
+def diff_units(a: Scenario, b: Scenario, settings: RunSettings) -> int:
+    """The trials :func:`diff` runs: both scenarios' analyses."""
+    return analysis_units(a, settings) + analysis_units(b, settings)

@@ -33,8 +33,8 @@ import pandas as pd
 
 from equipoise.analysis.overrides import current_value
 from equipoise.analysis.results import Plottable, clean
-from equipoise.analysis.settings import METHODS
-from equipoise.analysis.sweep import Progress, Vary, parse_varies, run_design
+from equipoise.analysis.settings import METHODS, Progress, progress_of
+from equipoise.analysis.sweep import Vary, parse_varies, run_design
 from equipoise.domain.loading import load_scenario
 from equipoise.domain.problems import suggest
 from equipoise.domain.scenario import Scenario
@@ -365,13 +365,35 @@ def sensitivity(
     seed: int = 0,
     workers: int = 1,
     scheduler: Any = None,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
 ) -> SensitivityResult:
     """Which of the ``vary`` inputs ('PATH=LOW:HIGH') move each dyad's deterrence,
     first-strike advantage, bargaining range width and (with ``trials``) retaliation
-    probability; variants run on the sweep's backends (``workers``, ``scheduler``)."""
+    probability; variants run on the sweep's backends (``workers``, ``scheduler``).
+
+    ``progress`` receives the variants finished, out of :func:`variants_for`; ``True``
+    shows a bar."""
     model = load_scenario(scenario)
     varies = parse_varies(model, vary)
+    total = variants_for(method, len(varies), samples)
+    label = f"sensitivity {model.name}"
+    with progress_of(progress, total, label, unit="variant") as report:
+        return _sensitivity(
+            model, varies, method, samples, trials, seed, workers, scheduler, report
+        )
+
+
+def _sensitivity(
+    model: Scenario,
+    varies: Sequence[Vary],
+    method: Method,
+    samples: int,
+    trials: int | None,
+    seed: int,
+    workers: int,
+    scheduler: Any,
+    progress: Progress | None,
+) -> SensitivityResult:
 
     def evaluate(values: FloatArray) -> dict[str, FloatArray]:
         frame = run_design(

@@ -54,16 +54,30 @@ class RunSettings:
         )
 
 
+Progress = Callable[[int], None]
+"""A progress hook: called with the units of work just done (trials, plans, variants)."""
+
+
 @contextmanager
 def progress_of(
-    progress: Callable[[int], None] | bool | None, total: int, label: str
-) -> Iterator[Callable[[int], None] | None]:
-    """``progress=True`` shows a bar (a notebook widget in Jupyter, text elsewhere, via
-    tqdm.auto) advanced by the work done; a callable is used as it is; else nothing."""
+    progress: Progress | bool | None,
+    total: int | Callable[[], int],
+    label: str,
+    *,
+    unit: str = "trial",
+) -> Iterator[Progress | None]:
+    """The hook a run reports its work to, from the ``progress`` argument of a public
+    function: ``True`` shows a bar of ``total`` units (a notebook widget in Jupyter, text
+    elsewhere, via tqdm.auto), a callable is used as it is, anything else gives ``None``.
+
+    ``total`` may be a function, called only when a bar is shown (counting the work can
+    cost a little, e.g. the supplier search's plan space).
+    """
     if progress is True:
         from tqdm.auto import tqdm
 
-        with tqdm(total=total, desc=label, unit="trial") as bar:
+        size = total() if callable(total) else total
+        with tqdm(total=size, desc=label, unit=unit) as bar:
 
             def advance(done: int) -> None:
                 bar.update(done)

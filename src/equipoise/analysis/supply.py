@@ -26,6 +26,7 @@ from equipoise.analysis.deliveries import (
 )
 from equipoise.analysis.evaluator import DyadModel, Metrics, dyad_models, evaluate, gather
 from equipoise.analysis.policies import Abstain, Policy, PolicyWeights, parse_policy
+from equipoise.analysis.settings import Progress
 from equipoise.domain.scenario import Scenario
 from equipoise.engines.random import SeedLike, as_seed_sequence
 from equipoise.engines.types import FloatArray, IntArray
@@ -227,8 +228,14 @@ def _beats(score: float, cost: float, best_score: float, best_cost: float) -> bo
     return score > best_score + 1e-9 or (tie and cost < best_cost)
 
 
-def enumerate_plans(space: PlanSpace, policy: Policy, weights: PolicyWeights) -> SearchOutcome:
-    """Evaluate every feasible plan in batches: the exact optimum of the stated objective."""
+def enumerate_plans(
+    space: PlanSpace, policy: Policy, weights: PolicyWeights, progress: Progress | None = None
+) -> SearchOutcome:
+    """Evaluate every feasible plan in batches: the exact optimum of the stated objective.
+
+    ``progress`` receives the plans considered in each batch (feasible or not), out of
+    the plan space's size.
+    """
     scenario, decisions_ = space.scenario, space.decisions
     start = time.perf_counter()
     shape = tuple(d.max_quantity + 1 for d in decisions_)
@@ -237,6 +244,8 @@ def enumerate_plans(space: PlanSpace, policy: Policy, weights: PolicyWeights) ->
     for first in range(0, math.prod(shape), CHUNK_PLANS):  # in itertools.product order
         flat = np.arange(first, min(first + CHUNK_PLANS, math.prod(shape)))
         chunk = np.column_stack(np.unravel_index(flat, shape)).astype(np.int64)
+        if progress is not None:
+            progress(chunk.shape[0])
         chunk = chunk[feasible(scenario, decisions_, chunk)]
         if chunk.shape[0] == 0:
             continue
@@ -347,6 +356,36 @@ def _neighbours(plan: IntArray, limits: IntArray) -> IntArray:
     return np.array(out, dtype=np.int64).reshape(-1, count)
 
 
+def local_search_units(time_limit: float) -> int:
+    """The units a local search reports: its time limit in milliseconds."""
+    return max(1, math.ceil(time_limit * 1000))
+
+
+@dataclass
+class _TimeShare:
+    """Reports a time-limited search's progress as the milliseconds of its limit used,
+    never more than the limit and never backwards."""
+
+    start: float
+    limit: float
+    progress: Progress | None
+    reported: int = 0
+
+    def report(self) -> None:
+        if self.progress is None:
+            return
+        total = local_search_units(self.limit)
+        used = min(int((time.perf_counter() - self.start) * 1000), total)
+        if used > self.reported:
+            self.progress(used - self.reported)
+            self.reported = used
+
+    def finish(self) -> None:
+        if self.progress is not None and self.reported < local_search_units(self.limit):
+            self.progress(local_search_units(self.limit) - self.reported)
+            self.reported = local_search_units(self.limit)
+
+
 def local_search(
     space: PlanSpace,
     policy: Policy,
@@ -354,16 +393,21 @@ def local_search(
     *,
     seed: SeedLike | None = 0,
     time_limit: float | None = None,
+    progress: Progress | None = None,
 ) -> SearchOutcome:
     """Best-improvement local search over add/remove/swap moves, with seeded restarts.
 
     Each step evaluates all neighbours of the current plan in one batch. Stops at
     the time limit; the result is a local optimum, reported with the proven
     :func:`upper_bound` and the gap to it (optimal when the gap is zero).
+    ``progress`` receives the milliseconds of the time limit used after each step, and
+    the rest of :func:`local_search_units` once the bound is known: how many steps a
+    search takes is not known up front, but it never runs past its time limit.
     """
     scenario, decisions_ = space.scenario, space.decisions
     start = time.perf_counter()
     limit = time_limit if time_limit is not None else scenario.search.time_limit_s
+    clock = _TimeShare(start, limit, progress)
     rng = np.random.default_rng(as_seed_sequence(seed))
     limits = np.array([d.max_quantity for d in decisions_], dtype=np.int64)
     best_plan = np.zeros(len(decisions_), dtype=np.int64)
@@ -383,6 +427,7 @@ def local_search(
                 break
             values, costs = space.score(candidates, policy, weights)
             evaluated += candidates.shape[0]
+            clock.report()
             index = _best(values, costs)
             if values[index] <= current_score + 1e-9:
                 break
@@ -397,6 +442,7 @@ def local_search(
         while not feasible(scenario, decisions_, current[np.newaxis])[0] and current.any():
             current[rng.choice(np.flatnonzero(current))] -= 1
     bound = upper_bound(space, policy, weights)
+    clock.finish()
     gap = None if bound is None else max(bound - best_score, 0.0)
     optimal = gap is not None and gap <= GAP_TOLERANCE * max(1.0, abs(bound or 0.0))
     note = (
@@ -422,6 +468,39 @@ def local_search(
     )
 
 
+def _method_for(
+    scenario: Scenario, policy: Policy, decisions_: Sequence[Decision], method: str
+) -> str:
+    """How :func:`search` answers: 'none' (nothing to search), 'exhaustive' or 'local'."""
+    if isinstance(policy, Abstain) or not decisions_:
+        return "none"
+    if method == "exhaustive" or (
+        method == "auto" and _space_size(decisions_) <= scenario.search.max_enumeration
+    ):
+        return "exhaustive"
+    return "local"
+
+
+def search_units(
+    scenario: Scenario,
+    policy: Policy | str,
+    *,
+    method: str = "auto",
+    time_limit: float | None = None,
+) -> int:
+    """The units :func:`search` reports to ``progress``: the plan space's size when it is
+    enumerated, the time limit in milliseconds for a local search, else one."""
+    policy = parse_policy(scenario, policy)
+    decisions_ = decisions(scenario)
+    chosen = _method_for(scenario, policy, decisions_, method)
+    if chosen == "exhaustive":
+        return _space_size(decisions_)
+    if chosen == "local":
+        limit = time_limit if time_limit is not None else scenario.search.time_limit_s
+        return local_search_units(limit)
+    return 1
+
+
 def search(
     scenario: Scenario,
     policy: Policy | str,
@@ -431,13 +510,19 @@ def search(
     method: str = "auto",
     time_limit: float | None = None,
     workers: int = 1,
+    progress: Progress | None = None,
 ) -> tuple[tuple[Decision, ...], SearchOutcome]:
     """The best plan for a policy: enumeration if the space is small enough, else local
-    search; ``workers`` processes evaluate the dyads' sub-plans."""
+    search; ``workers`` processes evaluate the dyads' sub-plans.
+
+    ``progress`` receives units of work out of :func:`search_units` (plans considered, or
+    milliseconds of a local search's time limit).
+    """
     policy = parse_policy(scenario, policy)
     space = PlanSpace.of(scenario, seed, workers)
     decisions_ = space.decisions
-    if isinstance(policy, Abstain) or not decisions_:
+    chosen = _method_for(scenario, policy, decisions_, method)
+    if chosen == "none":
         zero = np.zeros(len(decisions_), dtype=np.int64)
         value = float(space.score(zero[np.newaxis], policy, weights)[0][0])
         note = (
@@ -446,10 +531,12 @@ def search(
             else "no delivery is possible: no supplier offers a package it may send "
             "to a state of a dyad (relations, offers, red lines, caps and budgets)"
         )
+        if progress is not None:
+            progress(1)
         return decisions_, SearchOutcome(zero, value, "none needed", True, 1, 0.0, note)
-    use_enumeration = method == "exhaustive" or (
-        method == "auto" and _space_size(decisions_) <= scenario.search.max_enumeration
+    if chosen == "exhaustive":
+        return decisions_, enumerate_plans(space, policy, weights, progress)
+    outcome = local_search(
+        space, policy, weights, seed=seed, time_limit=time_limit, progress=progress
     )
-    if use_enumeration:
-        return decisions_, enumerate_plans(space, policy, weights)
-    return decisions_, local_search(space, policy, weights, seed=seed, time_limit=time_limit)
+    return decisions_, outcome

@@ -44,7 +44,7 @@ from equipoise.analysis.evaluator import DyadModel, Metrics, SideModel, evaluate
 from equipoise.analysis.forces import SideForces, dyad_forces, ew_units
 from equipoise.analysis.metrics import DYAD_METRICS, SIDE_METRICS, STATUS_LABELS
 from equipoise.analysis.overrides import current_value, override, parse_path
-from equipoise.analysis.settings import SAMPLINGS, RunSettings
+from equipoise.analysis.settings import SAMPLINGS, Progress, RunSettings, progress_of
 from equipoise.domain.loading import load_scenario
 from equipoise.domain.problems import suggest
 from equipoise.domain.scenario import Scenario
@@ -62,7 +62,6 @@ STOCHASTIC_CHUNK = 4
 MIN_BATCH = 4
 """Fewest variants of one group worth building the linear model for."""
 COUNT_FIELDS = ("launchers", "rounds", "units", "interceptors")
-Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -620,7 +619,7 @@ def run_design(
     workers: int = 1,
     scheduler: Any = None,
     chunk_size: int | None = None,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
     first_strike: bool = True,
 ) -> pd.DataFrame:
     """Evaluate every row of a design matrix; the tidy rows in design order.
@@ -628,9 +627,39 @@ def run_design(
     Without ``first_strike`` the striker's split search is skipped: deterrence,
     survivability and retaliation stay, the metrics of the chosen strike (first-strike
     advantage, damage striking first, P(prevail), the bargaining range) are NaN.
-    Ctrl-C raises :class:`SweepInterrupted` holding the rows finished so far.
+    ``progress`` receives the variants (rows of ``values``) in each chunk finished;
+    ``True`` shows a bar. Ctrl-C raises :class:`SweepInterrupted` holding the rows
+    finished so far.
     """
     model = load_scenario(scenario)
+    label = f"sweep {model.name}"
+    with progress_of(progress, len(values), label, unit="variant") as report:
+        return _run_design(
+            model,
+            varies,
+            values,
+            trials,
+            seed,
+            workers,
+            scheduler,
+            chunk_size,
+            report,
+            first_strike,
+        )
+
+
+def _run_design(
+    model: Scenario,
+    varies: Sequence[Vary],
+    values: FloatArray,
+    trials: int | None,
+    seed: int,
+    workers: int,
+    scheduler: Any,
+    chunk_size: int | None,
+    progress: Progress | None,
+    first_strike: bool,
+) -> pd.DataFrame:
     chunks = chunks_of(
         model,
         varies,
@@ -703,7 +732,7 @@ def sweep(
     workers: int = 1,
     scheduler: Any = None,
     chunk_size: int | None = None,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
     first_strike: bool = True,
 ) -> pd.DataFrame:
     """Every variant of ``scenario`` over the ``vary`` inputs ('PATH=LOW:HIGH[:STEPS]'),
@@ -715,6 +744,8 @@ def sweep(
     variants); without, they are NaN. ``workers`` local processes or a Dask
     ``scheduler`` (an address or a ``distributed.Client``) give the same rows.
     ``first_strike=False`` skips the striker's split search (see :func:`run_design`).
+    ``progress`` receives the variants finished, out of the design's rows; ``True``
+    shows a bar.
     """
     model = load_scenario(scenario)
     varies, values = sweep_design(model, vary, samples=samples, sampling=sampling, seed=seed)

@@ -29,7 +29,7 @@ from equipoise.errors import EquipoiseError, InputError, ScenarioError
 from equipoise.lazy import deferred
 
 if TYPE_CHECKING:
-    from equipoise.analysis.assess import analyze
+    from equipoise.analysis.assess import analysis_units, analyze
     from equipoise.analysis.balance import balance, parse_years
     from equipoise.analysis.claims import analyze_claims, claims_report, load_claims
     from equipoise.analysis.dynamics import (
@@ -48,7 +48,14 @@ if TYPE_CHECKING:
         parse_axis_name,
     )
     from equipoise.analysis.policies import PolicyWeights
-    from equipoise.analysis.policy import compare_policies, recommend, whatif
+    from equipoise.analysis.policy import (
+        compare_policies,
+        compare_policies_units,
+        comparison_units,
+        recommend,
+        recommend_units,
+        whatif,
+    )
     from equipoise.analysis.results import AnalysisResult
     from equipoise.data import states as nmc_states
     from equipoise.domain.claims import ClaimsBlock
@@ -77,6 +84,7 @@ else:  # loaded on first use: `equipoise --help` needs none of them
                 "AxisSpec": "equipoise.analysis.mapping",
                 "PolicyWeights": "equipoise.analysis.policies",
                 "analysis_text": "equipoise.report.text",
+                "analysis_units": "equipoise.analysis.assess",
                 "analyze": "equipoise.analysis.assess",
                 "analyze_claims": "equipoise.analysis.claims",
                 "arms_race": "equipoise.analysis.dynamics",
@@ -91,6 +99,8 @@ else:  # loaded on first use: `equipoise --help` needs none of them
                 "claims_report": "equipoise.analysis.claims",
                 "claims_text": "equipoise.report.claims",
                 "compare_policies": "equipoise.analysis.policy",
+                "compare_policies_units": "equipoise.analysis.policy",
+                "comparison_units": "equipoise.analysis.policy",
                 "comparison_text": "equipoise.report.policy",
                 "current_count": "equipoise.analysis.mapping",
                 "deterrence_map": "equipoise.analysis.mapping",
@@ -108,6 +118,7 @@ else:  # loaded on first use: `equipoise --help` needs none of them
                 "read_series": "equipoise.domain.series",
                 "read_text_file": "equipoise.domain.loading",
                 "recommend": "equipoise.analysis.policy",
+                "recommend_units": "equipoise.analysis.policy",
                 "recommendation_text": "equipoise.report.policy",
                 "resolve_source": "equipoise.domain.loading",
                 "scenario_from_text": "equipoise.domain.loading",
@@ -244,22 +255,32 @@ def stderr_is_terminal() -> bool:
 
 
 @contextmanager
-def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr for long runs in a terminal; nothing otherwise.
+def progress_bar(
+    total: int | Callable[[], int], label: str, *, threshold: int | None = None
+) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for runs of at least ``threshold`` units (the API's
+    ``*_units``; by default ``PROGRESS_THRESHOLD``, about two seconds of trials) in a
+    terminal; nothing otherwise.
 
-    It never writes to stdout, so json and csv output stay clean.
+    It never writes to stdout, so json and csv output stay clean. ``total`` may be a
+    function, called only when a bar may be shown.
     """
-    if total < PROGRESS_THRESHOLD or not stderr_is_terminal():
+    if not stderr_is_terminal():
         yield None
         return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+    size = total() if callable(total) else total
+    if size < (PROGRESS_THRESHOLD if threshold is None else threshold):
+        yield None
+        return
+    with click.progressbar(length=size, label=label, file=sys.stderr) as bar:
         yield bar.update
 
 
 @contextmanager
 def working(label: str, *, delay: float = WORKING_DELAY) -> Iterator[None]:
     """'label... 12 s' on stderr while a command runs longer than ``delay`` seconds, in a
-    terminal only (for the commands whose work has no count to show); stdout stays clean."""
+    terminal only (for the commands whose work has no count to show yet: the map);
+    stdout stays clean."""
     if not stderr_is_terminal():
         yield
         return
@@ -508,7 +529,7 @@ def analyze_command(
         worlds = analyze_claims(model, _claims_block(model, claims_path), seed=run.seed)
         _emit(worlds, worlds_text(worlds), output_format, output, force)
         return
-    with progress_bar(2 * run.trials * len(model.dyads), "simulating") as progress:
+    with progress_bar(analysis_units(model, run), "simulating") as progress:
         result = analyze(model, run, progress=progress)
     if plot_dir is not None:
         write_analysis_figures(result, plot_dir, force)
@@ -810,8 +831,8 @@ def whatif_command(
 ) -> None:
     """Every dyad metric before and after the given deliveries or holding changes."""
     model = load(scenario)
-    with working("running before and after"):
-        result = whatif(model, list(deliveries), run, add=additions)
+    with progress_bar(comparison_units(model, run), "before and after") as progress:
+        result = whatif(model, list(deliveries), run, add=additions, progress=progress)
     _emit(result, comparison_text(result), output_format, output, force)
 
 
@@ -854,7 +875,11 @@ def recommend_command(
     enumeration) or the best a heuristic found within the time limit.
     """
     model = load(scenario)
-    with working("searching plans"):
+
+    def total() -> int:
+        return recommend_units(model, policy, run, method=method, time_limit=time_limit)
+
+    with progress_bar(total, "searching and simulating") as progress:
         result = recommend(
             model,
             policy,
@@ -862,6 +887,7 @@ def recommend_command(
             run,
             method=method,
             time_limit=time_limit,
+            progress=progress,
         )
     _emit(result, recommendation_text(result), output_format, output, force)
 
@@ -882,11 +908,12 @@ def diff_command(
     force: bool,
 ) -> None:
     """Two versions of a scenario: the inputs that differ, then every metric side by side."""
-    from equipoise.analysis.policy import diff
+    from equipoise.analysis.policy import diff, diff_units
     from equipoise.report.policy import diff_text
 
-    with working("analysing both"):
-        result = diff(load(first), load(second), run)
+    a, b = load(first), load(second)
+    with progress_bar(diff_units(a, b, run), "analysing both") as progress:
+        result = diff(a, b, run, progress=progress)
     _emit(result, diff_text(result), output_format, output, force)
 
 
@@ -911,8 +938,9 @@ def compare_policies_command(
 ) -> None:
     """Abstain, partisan (each side armed) and balancer in one table."""
     model = load(scenario)
-    with working("comparing policies"):
-        result = compare_policies(model, PolicyWeights.parse(weights), run)
+    total = functools.partial(compare_policies_units, model, run)
+    with progress_bar(total, "comparing policies") as progress:
+        result = compare_policies(model, PolicyWeights.parse(weights), run, progress=progress)
     _emit(result, policies_text(result), output_format, output, force)
 
 
@@ -989,7 +1017,7 @@ def report_command(
     force: bool,
 ) -> None:
     """A self-contained HTML report: summary, maps, distributions, policies, claims, time series."""
-    from equipoise.report.html import build_report
+    from equipoise.report.html import build_report, report_units
 
     model = load(scenario)
     refuse_to_overwrite(output, force)
@@ -997,8 +1025,12 @@ def report_command(
         raise InputError(
             f"cannot write {output}: no such directory {output.parent}", "choose a writable path"
         )
-    with working("building the report"):
-        report = build_report(model, run, deliveries=deliveries, policy=policy)
+
+    def total() -> int:
+        return report_units(model, run, deliveries=deliveries, policy=policy)
+
+    with progress_bar(total, "building the report") as progress:
+        report = build_report(model, run, deliveries=deliveries, policy=policy, progress=progress)
     write_output(report.html(), output, force)
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +24,9 @@ from equipoise.cli.main import (
     format_option,
     load,
     output_option,
+    progress_bar,
     refuse_to_overwrite,
     seed_option,
-    stderr_is_terminal,
     write_output,
 )
 from equipoise.errors import InputError
@@ -92,16 +91,6 @@ def _backend(command: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(backend_options):
         command = option(command)
     return command
-
-
-@contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr in a terminal; nothing otherwise (stdout stays clean)."""
-    if not stderr_is_terminal():
-        yield None
-        return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        yield bar.update
 
 
 def _format(output_format: str | None, output: Path | None) -> str:
@@ -198,7 +187,7 @@ def sweep_command(
         seed=seed,
     )
     try:
-        with _progress(len(values), "sweeping") as progress:
+        with progress_bar(len(values), "sweeping", threshold=1) as progress:
             frame = run_design(
                 model,
                 varies,
@@ -267,7 +256,8 @@ def sensitivity_command(
     for path in (output, plot):
         if path is not None:
             refuse_to_overwrite(path, force)
-    with _progress(variants_for(method, len(vary), samples), "evaluating") as progress:
+    total = variants_for(method, len(vary), samples)
+    with progress_bar(total, "evaluating", threshold=1) as progress:
         result = sensitivity(
             model,
             list(vary),

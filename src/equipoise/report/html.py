@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from equipoise.analysis.assess import analyze
+from equipoise.analysis.assess import analysis_units, analyze
 from equipoise.analysis.balance import balance
 from equipoise.analysis.claims import analyze_claims, claims_report_from
 from equipoise.analysis.deliveries import (
@@ -45,10 +45,14 @@ from equipoise.analysis.policy import (
     Recommendation,
     compare_plan,
     compare_policies,
+    compare_policies_units,
+    compared_policies,
+    comparison_units,
     recommend,
+    recommend_units,
 )
 from equipoise.analysis.results import AnalysisResult, clean, verdict
-from equipoise.analysis.settings import RunSettings
+from equipoise.analysis.settings import Progress, RunSettings, progress_of
 from equipoise.domain.loading import load_scenario
 from equipoise.domain.scenario import Scenario
 from equipoise.plots import figure_bytes
@@ -224,14 +228,53 @@ def _capability_rows(scenario: Scenario) -> list[dict[str, Any]]:
 
 
 def _recommendation(
-    scenario: Scenario, policies: PolicyComparison, policy: str, settings: RunSettings
+    scenario: Scenario,
+    policies: PolicyComparison,
+    policy: str,
+    settings: RunSettings,
+    progress: Progress | None = None,
 ) -> Recommendation:
     """The policy's recommendation from the comparison already run, else a new search."""
     name = parse_policy(scenario, policy).name
     for item in policies.recommendations:
         if item.policy == name:
             return item
-    return recommend(scenario, policy, settings=settings)
+    return recommend(scenario, policy, settings=settings, progress=progress)
+
+
+def _compared(scenario: Scenario, policy: str) -> bool:
+    """Whether ``policy`` is one that the report's comparison of policies runs."""
+    name = parse_policy(scenario, policy).name
+    return name in {parse_policy(scenario, p).name for p in compared_policies(scenario)}
+
+
+def report_units(
+    scenario: Scenario,
+    settings: RunSettings,
+    *,
+    deliveries: Sequence[str] = (),
+    policy: str = "balancer",
+) -> int:
+    """The units :func:`build_report` reports to ``progress``: the trials before and after
+    the what-if deliveries, the policies' searches and trials
+    (:func:`compare_policies_units`, and the chosen policy's own if it is not among
+    them), the trials of a plain analysis when there is neither, ``MAP_STEPS**2`` cells
+    per dyad's map, and one per variant of the uncertain inputs. The figures, claims and
+    time series are quick and not counted."""
+    units = MAP_STEPS**2 * len(scenario.dyads)
+    if deliveries:
+        units += comparison_units(scenario, settings)
+    if scenario.suppliers:
+        units += compare_policies_units(scenario, settings)
+        if not deliveries and not _compared(scenario, policy):
+            units += recommend_units(scenario, policy, settings)
+    elif not deliveries:
+        units += analysis_units(scenario, settings)
+    if scenario.uncertain:
+        from equipoise.analysis.sensitivity import variants_for
+
+        units += variants_for("oat", len(scenario.uncertain), 1)
+    return units
 
 
 def build_report(
@@ -240,10 +283,29 @@ def build_report(
     *,
     deliveries: Sequence[str] = (),
     policy: str = "balancer",
+    progress: Progress | bool | None = None,
 ) -> Report:
-    """Every analysis the scenario supports, as tables and figures."""
-    scenario = load_scenario(scenario)
-    settings = settings or RunSettings()
+    """Every analysis the scenario supports, as tables and figures.
+
+    ``progress`` receives the units done, out of :func:`report_units`; ``True`` shows a
+    bar. Neither changes the report."""
+    model = load_scenario(scenario)
+    run = settings or RunSettings()
+
+    def total() -> int:
+        return report_units(model, run, deliveries=deliveries, policy=policy)
+
+    with progress_of(progress, total, f"report {model.name}", unit="unit") as advance:
+        return _build_report(model, run, deliveries, policy, advance)
+
+
+def _build_report(
+    scenario: Scenario,
+    settings: RunSettings,
+    deliveries: Sequence[str],
+    policy: str,
+    advance: Progress | None,
+) -> Report:
     trials, seed = settings.trials, settings.seed
     caption = f"Scenario {scenario.name}, seed {seed}, {trials} trials per exchange."
     figures: list[ReportFigure] = []
@@ -262,13 +324,13 @@ def build_report(
         notes += [
             f"what-if delivery breaks a supplier rule: {p}" for p in plan_problems(scenario, plan)
         ]
-        comparison = compare_plan(scenario, plan, settings)
+        comparison = compare_plan(scenario, plan, settings, progress=advance)
         data.tables["plan_source"] = [{"source": "what-if deliveries"}]
     policies: PolicyComparison | None = None
     if scenario.suppliers:
-        policies = compare_policies(scenario, settings=settings)
+        policies = compare_policies(scenario, settings=settings, progress=advance)
     if not deliveries and policies is not None:
-        recommendation = _recommendation(scenario, policies, policy, settings)
+        recommendation = _recommendation(scenario, policies, policy, settings, advance)
         comparison = recommendation.comparison
         plan = {
             (line.supplier, line.package, line.recipient): line.quantity
@@ -282,7 +344,9 @@ def build_report(
                 "note": recommendation.outcome.note,
             }
         ]
-    result: AnalysisResult = comparison.before if comparison else analyze(scenario, settings)
+    result: AnalysisResult = (
+        comparison.before if comparison else analyze(scenario, settings, progress=advance)
+    )
     data.tables["dyads"] = _records(result.to_frame())
     data.tables["findings"] = _findings(result, comparison, plan)
     data.tables["calibration"] = [c.to_dict() for c in result.calibration]
@@ -345,6 +409,8 @@ def build_report(
                 figure_bytes(interception_figure(dyad, caption=caption)),
             )
         )
+        if advance is not None:
+            advance(MAP_STEPS**2)
 
     if policies is not None:
         comparison_of_policies = policies
@@ -422,7 +488,7 @@ def build_report(
                 )
             )
     if scenario.uncertain:
-        _uncertainty_section(scenario, data, figures, caption)
+        _uncertainty_section(scenario, data, figures, caption, advance)
     if RECORD_SOURCE in scenario.sources:
         _record_section(data, figures, settings)
     from equipoise.report.transfers import transfers_section
@@ -431,14 +497,19 @@ def build_report(
 
 
 def _uncertainty_section(
-    scenario: Scenario, data: ReportData, figures: list[ReportFigure], caption: str
+    scenario: Scenario,
+    data: ReportData,
+    figures: list[ReportFigure],
+    caption: str,
+    progress: Progress | None = None,
 ) -> None:
     """How each dyad's outputs move across the inputs the scenario declares uncertain,
     one at a time (expected-value metrics; the other inputs stay as they are)."""
     from equipoise.analysis.sensitivity import sensitivity
     from equipoise.plots.sensitivity import sensitivity_figure
 
-    result = sensitivity(scenario, [u.vary for u in scenario.uncertain], method="oat")
+    varies = [u.vary for u in scenario.uncertain]
+    result = sensitivity(scenario, varies, method="oat", progress=progress)
     data.tables["sensitivity"] = _records(result.to_frame())
     sources = "; ".join(
         f"{u.path}: {u.low:g} to {u.high:g} ({u.source})" for u in scenario.uncertain
