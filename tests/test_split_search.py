@@ -25,7 +25,7 @@ from equipoise.engines.exchange import (
     exchange_expected,
     leakers_by_element,
 )
-from equipoise.engines.reference_split import best_split_full_grid, candidate_objectives
+from equipoise.engines.reference_split import best_split_full_grid, full_exchange_objectives
 
 TIE = 1e-12
 
@@ -105,7 +105,7 @@ def test_search_picks_the_full_grid_split(
     does (to 1e-12) and picks the full grid's split, wherever the grid's best is clear
     of its runner-up by more than rounding; chunking over rows changes nothing."""
     candidates = candidate_splits(counterforce_capable(direction), levels, 4096)
-    grid = candidate_objectives(direction, candidates, *weights)
+    grid = full_exchange_objectives(direction, candidates, *weights)
     choice = best_split_expected(
         direction,
         levels=levels,

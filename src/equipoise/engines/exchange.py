@@ -610,8 +610,9 @@ def candidate_objectives(
     """The striker's objective of every candidate split in every row, (batch, candidates).
 
     The same exchange as :func:`exchange_expected` (docs/model.md §3), with the first
-    strike run once per row (:func:`leakers_by_element`) and only the counterforce
-    and the retaliation once per (row, candidate).
+    strike run once per row (:func:`leakers_by_element`), each element's counterforce
+    once per row and distinct fraction, and only the retaliation once per (row,
+    candidate).
     """
     striker, victim = direction.striker, direction.victim
     batch, count = direction.batch, candidates.shape[0]
@@ -627,10 +628,13 @@ def candidate_objectives(
     surviving = np.ones((batch, count, victim.offence.elements))
     kill = striker.offence.counterforce_kill
     for element in np.flatnonzero(kill > 0.0):
-        rounds = (leakers[:, :, element] * counterforce[:, :, element])[:, :, np.newaxis]
-        surviving = surviving * even_spread_survival(
-            rounds * target_share, launchers, float(kill[element])
-        )
+        # An element takes few distinct fractions over the candidates: its survival
+        # factor is computed for each once and gathered (the same numbers, elementwise).
+        fractions, which = np.unique(candidates[:, element], return_inverse=True)
+        aimed = np.where(has_targets, fractions[np.newaxis, :], 0.0)
+        rounds = (leakers[:, :, element] * aimed)[:, :, np.newaxis]
+        factor = even_spread_survival(rounds * target_share, launchers, float(kill[element]))
+        surviving = surviving * factor[:, which.ravel(), :]
     launchers_left = launchers - launchers * (1.0 - surviving)
     rounds_left = victim.offence.rounds[:, np.newaxis, :] * np.divide(
         launchers_left,
@@ -643,9 +647,15 @@ def candidate_objectives(
         launchers=launchers_left.reshape(batch * count, -1),
         rounds=rounds_left.reshape(batch * count, -1),
     )
+    defence = striker.defence
     retaliation = strike_expected(
         survivors,
-        map_batch(striker, lambda array: np.repeat(array, count, axis=0)).defence,
+        replace(
+            defence,
+            interceptors=np.repeat(defence.interceptors, count, axis=0),
+            channels=np.repeat(defence.channels, count, axis=0),
+            guided_arrival_factor=np.repeat(defence.guided_arrival_factor, count, axis=0),
+        ),
         direction.victim_kill,
         np.ones((batch * count, victim.offence.elements, 1)),
         direction.waves,
@@ -669,13 +679,14 @@ def best_split_expected(
     dealt_weight: float = 1.0,
     suffered_weight: float = 1.0,
     max_candidates: int = 4096,
-    max_rows: int = 200_000,
+    max_rows: int = 20_000,
 ) -> SplitChoice:
     """Search counterforce splits for the striker's best first strike (vectorised).
 
     Every candidate of :func:`candidate_splits` is scored for every batch row by
-    :func:`candidate_objectives` (chunked over rows to bound memory). Ties go to the
-    candidate listed first, i.e. the least counterforce.
+    :func:`candidate_objectives`, about ``max_rows`` (row, candidate) pairs at a time
+    (small enough for the arrays to stay in cache). Ties go to the candidate listed
+    first, i.e. the least counterforce.
     """
     candidates = candidate_splits(counterforce_capable(direction), levels, max_candidates)
     count = candidates.shape[0]

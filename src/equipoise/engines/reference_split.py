@@ -27,7 +27,7 @@ from equipoise.engines.exchange import (
 from equipoise.engines.types import FloatArray
 
 
-def candidate_objectives(
+def full_exchange_objectives(
     direction: Direction,
     candidates: FloatArray,
     dealt_weight: float = 1.0,
@@ -70,7 +70,7 @@ def best_split_full_grid(
             striker=select_rows(direction.striker, index),
             victim=select_rows(direction.victim, index),
         )
-        value = candidate_objectives(chunk, candidates, dealt_weight, suffered_weight)
+        value = full_exchange_objectives(chunk, candidates, dealt_weight, suffered_weight)
         choice = np.argmax(value, axis=1)
         best_split[index] = candidates[choice]
         best_value[index] = value[np.arange(index.size), choice]
