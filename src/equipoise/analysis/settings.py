@@ -56,14 +56,15 @@ class RunSettings:
 
 @contextmanager
 def progress_of(
-    progress: Callable[[int], None] | bool | None, total: int, label: str
+    progress: Callable[[int], None] | bool | None, total: int, label: str, unit: str = "trial"
 ) -> Iterator[Callable[[int], None] | None]:
     """``progress=True`` shows a bar (a notebook widget in Jupyter, text elsewhere, via
-    tqdm.auto) advanced by the work done; a callable is used as it is; else nothing."""
+    tqdm.auto) advanced by the work done, counted in ``unit``s; a callable is used as it
+    is; else nothing."""
     if progress is True:
         from tqdm.auto import tqdm
 
-        with tqdm(total=total, desc=label, unit="trial") as bar:
+        with tqdm(total=total, desc=label, unit=unit) as bar:
 
             def advance(done: int) -> None:
                 bar.update(done)

@@ -125,6 +125,7 @@ DEFAULT_BATTLE = "iwo-jima-1945"  # analysis.dynamics.DEFAULT_BATTLE, without lo
 DEFAULT_SCENARIO = "west-asia-2024"
 OWN_CLAIMS = "<scenario>"
 PROGRESS_THRESHOLD = 40_000
+MAP_PROGRESS_CELLS = 500  # with the split search a cell costs ~0.5 ms: 500 make a visible run
 WORKING_DELAY = 2.0
 
 
@@ -244,12 +245,16 @@ def stderr_is_terminal() -> bool:
 
 
 @contextmanager
-def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr for long runs in a terminal; nothing otherwise.
+def progress_bar(
+    total: int, label: str, threshold: int | None = None
+) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for runs of at least ``threshold`` units of work
+    (default :data:`PROGRESS_THRESHOLD` trials) in a terminal; nothing otherwise.
 
     It never writes to stdout, so json and csv output stay clean.
     """
-    if total < PROGRESS_THRESHOLD or not stderr_is_terminal():
+    least = PROGRESS_THRESHOLD if threshold is None else threshold
+    if total < least or not stderr_is_terminal():
         yield None
         return
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
@@ -622,8 +627,12 @@ def map_command(
                 err=True,
             )
         axes.append(AxisSpec(party, system, values))
-    with working("mapping"):
-        result = deterrence_map(model, a, b, axes[0], axes[1], first_strike_advantage=not no_fsa)
+    cells = axes[0].values.size * axes[1].values.size
+    threshold = PROGRESS_THRESHOLD if no_fsa else MAP_PROGRESS_CELLS
+    with progress_bar(cells, "mapping", threshold) as progress:
+        result = deterrence_map(
+            model, a, b, axes[0], axes[1], first_strike_advantage=not no_fsa, progress=progress
+        )
     if plot is not None:
         from equipoise.plots import save_figure
 
