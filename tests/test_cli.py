@@ -83,6 +83,21 @@ def test_progress_bar_never_touches_json_stdout(monkeypatch: pytest.MonkeyPatch)
     assert "simulating" in err
 
 
+def test_map_shows_a_progress_bar_on_stderr_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a terminal a map with the split search shows its cells done on stderr, and the
+    CSV on stdout is the same as without a terminal."""
+    args = ["map", "west-asia-2024", "--x", "IRN.mrbm", "--y", "ISR.upper-tier-bmd"]
+    args += ["--steps", "5"]
+    _, plain, quiet = run(*args)
+    monkeypatch.setattr(cli_module, "MAP_PROGRESS_CELLS", 1)
+    monkeypatch.setattr(cli_module, "stderr_is_terminal", lambda: True)
+    code, out, err = run(*args)
+    assert code == 0
+    assert out == plain
+    assert "mapping" in err
+    assert "mapping" not in quiet
+
+
 def test_output_file_is_not_overwritten_without_force(tmp_path: Path) -> None:
     target = tmp_path / "result.json"
     target.write_text("precious")

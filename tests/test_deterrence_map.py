@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equipoise import AxisSpec, deterrence_map, load_scenario
@@ -130,3 +130,32 @@ def test_bad_axes_are_input_errors(x: tuple[str, str], y: tuple[str, str], messa
             AxisSpec(*x, np.array([1.0, 2.0])),
             AxisSpec(*y, np.array([1.0, 2.0])),
         )
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    chunk=st.integers(1, 40),
+    steps=st.tuples(st.integers(2, 7), st.integers(2, 7)),
+    fsa=st.booleans(),
+)
+def test_progress_counts_every_cell_and_chunks_change_nothing(
+    chunk: int, steps: tuple[int, int], fsa: bool
+) -> None:
+    """The progress callback's counts sum to the number of cells (duplicate axis values
+    included), and the map is the same, to the bit, whatever the chunk size."""
+    scenario = load_scenario("west-asia-2024")
+    x = AxisSpec("IRN", "mrbm", np.repeat(axis_values(0, 240, steps[0]), 2))
+    y = AxisSpec("ISR", "upper-tier-bmd", axis_values(0, 12, steps[1]))
+    done: list[int] = []
+    chunked = deterrence_map(
+        scenario, "IRN", "ISR", x, y, first_strike_advantage=fsa, chunk=chunk, progress=done.append
+    )
+    whole = deterrence_map(scenario, "IRN", "ISR", x, y, first_strike_advantage=fsa)
+    cells = x.values.size * y.values.size
+    assert sum(done) == cells
+    assert all(count > 0 for count in done)
+    assert len(done) == -(-np.unique(x.values).size * y.values.size // chunk)
+    for name in ("a_deterred", "b_deterred", "retaliation_by_a", "retaliation_by_b"):
+        assert np.array_equal(getattr(chunked, name), getattr(whole, name))
+    for name in ("survivability_a", "first_strike_advantage_a", "first_strike_advantage_b"):
+        assert np.array_equal(getattr(chunked, name), getattr(whole, name), equal_nan=True)

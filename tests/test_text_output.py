@@ -76,22 +76,6 @@ def test_a_change_inside_the_noise_is_not_marked_as_a_change() -> None:
     assert MARK != NOISE
 
 
-def test_working_indicator_writes_to_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Long commands show 'label... N s' on stderr in a terminal, nothing otherwise."""
-    import io
-    import time
-
-    from equipoise.cli import main
-
-    for terminal, expected in ((True, True), (False, False)):
-        stream = io.StringIO()
-        monkeypatch.setattr(main.sys, "stderr", stream)
-        monkeypatch.setattr(main, "stderr_is_terminal", lambda terminal=terminal: terminal)
-        with main.working("mapping", delay=0.0):
-            time.sleep(0.7)
-        assert ("mapping..." in stream.getvalue()) == expected
-
-
 def test_suggestions_name_each_choice_once() -> None:
     """'did you mean 'mrbm' or 'mrbm'?' came from a class and a holding of one name."""
     from equipoise.domain.problems import suggest

@@ -14,8 +14,6 @@ import os
 import re
 import stat
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -136,7 +134,7 @@ DEFAULT_BATTLE = "iwo-jima-1945"  # analysis.dynamics.DEFAULT_BATTLE, without lo
 DEFAULT_SCENARIO = "west-asia-2024"
 OWN_CLAIMS = "<scenario>"
 PROGRESS_THRESHOLD = 40_000
-WORKING_DELAY = 2.0
+MAP_PROGRESS_CELLS = 500  # with the split search a cell costs ~0.5 ms: 500 make a visible run
 
 
 class UserError(click.ClickException):
@@ -274,36 +272,6 @@ def progress_bar(
         return
     with click.progressbar(length=size, label=label, file=sys.stderr) as bar:
         yield bar.update
-
-
-@contextmanager
-def working(label: str, *, delay: float = WORKING_DELAY) -> Iterator[None]:
-    """'label... 12 s' on stderr while a command runs longer than ``delay`` seconds, in a
-    terminal only (for the commands whose work has no count to show yet: the map);
-    stdout stays clean."""
-    if not stderr_is_terminal():
-        yield
-        return
-    done = threading.Event()
-    start = time.monotonic()
-
-    def tick() -> None:
-        while not done.wait(0.5):
-            elapsed = time.monotonic() - start
-            if elapsed >= delay:
-                sys.stderr.write(f"\r{label}... {elapsed:.0f} s")
-                sys.stderr.flush()
-
-    ticker = threading.Thread(target=tick, daemon=True)
-    ticker.start()
-    try:
-        yield
-    finally:
-        done.set()
-        ticker.join()
-        if time.monotonic() - start >= delay:
-            sys.stderr.write("\r" + " " * (len(label) + 12) + "\r")
-            sys.stderr.flush()
 
 
 def finite_number(text: str | float, flag: str, low: float, high: float) -> float:
@@ -643,8 +611,12 @@ def map_command(
                 err=True,
             )
         axes.append(AxisSpec(party, system, values))
-    with working("mapping"):
-        result = deterrence_map(model, a, b, axes[0], axes[1], first_strike_advantage=not no_fsa)
+    cells = axes[0].values.size * axes[1].values.size
+    threshold = PROGRESS_THRESHOLD if no_fsa else MAP_PROGRESS_CELLS
+    with progress_bar(cells, "mapping", threshold=threshold) as progress:
+        result = deterrence_map(
+            model, a, b, axes[0], axes[1], first_strike_advantage=not no_fsa, progress=progress
+        )
     if plot is not None:
         from equipoise.plots import save_figure
 

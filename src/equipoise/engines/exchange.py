@@ -580,6 +580,98 @@ class SplitChoice:
     objective: FloatArray
 
 
+def leakers_by_element(direction: Direction) -> FloatArray:
+    """Expected rounds of each striker element through the victim's defences, whatever
+    the split: (batch, striker elements).
+
+    Every layer engages arrivals at random among the streams it can shoot at, and a
+    stream's kill probability is its element's, so the streams of one element (its aim
+    points) pass each layer in the same proportion and deplete the stocks only through
+    their sum (docs/model.md §2): the split only divides each element's leakers
+    between aim points in its own proportions.
+    """
+    whole = np.ones((direction.batch, direction.striker.offence.elements, 1))
+    strike = strike_expected(
+        direction.striker.offence,
+        direction.victim.defence,
+        direction.striker_kill,
+        whole,
+        direction.waves,
+    )
+    return np.asarray(strike.leakers[:, :, 0], dtype=float)
+
+
+def candidate_objectives(
+    direction: Direction,
+    candidates: FloatArray,
+    dealt_weight: float = 1.0,
+    suffered_weight: float = 1.0,
+) -> FloatArray:
+    """The striker's objective of every candidate split in every row, (batch, candidates).
+
+    The same exchange as :func:`exchange_expected` (docs/model.md §3), with the first
+    strike run once per row (:func:`leakers_by_element`), each element's counterforce
+    once per row and distinct fraction, and only the retaliation once per (row,
+    candidate).
+    """
+    striker, victim = direction.striker, direction.victim
+    batch, count = direction.batch, candidates.shape[0]
+    leakers = leakers_by_element(direction)[:, np.newaxis, :]
+    elements = striker.offence.elements
+    all_counterforce = aim_fractions(np.ones((batch, elements)), victim.offence)
+    target_share = all_counterforce[:, :1, 1:]
+    has_targets = target_share.sum(axis=2) > 0
+    counterforce = np.where(has_targets[:, :, np.newaxis], candidates[np.newaxis], 0.0)
+    countervalue = (leakers * (1.0 - counterforce)).reshape(batch * count, elements)
+    dealt = _damage(countervalue, striker.offence, victim.value_at_risk)
+    launchers = np.asarray(victim.offence.launchers, dtype=float)[:, np.newaxis, :]
+    surviving = np.ones((batch, count, victim.offence.elements))
+    kill = striker.offence.counterforce_kill
+    for element in np.flatnonzero(kill > 0.0):
+        # An element takes few distinct fractions over the candidates: its survival
+        # factor is computed for each once and gathered (the same numbers, elementwise).
+        fractions, which = np.unique(candidates[:, element], return_inverse=True)
+        aimed = np.where(has_targets, fractions[np.newaxis, :], 0.0)
+        rounds = (leakers[:, :, element] * aimed)[:, :, np.newaxis]
+        factor = even_spread_survival(rounds * target_share, launchers, float(kill[element]))
+        surviving = surviving * factor[:, which.ravel(), :]
+    launchers_left = launchers - launchers * (1.0 - surviving)
+    rounds_left = victim.offence.rounds[:, np.newaxis, :] * np.divide(
+        launchers_left,
+        launchers,
+        out=np.ones(launchers_left.shape),
+        where=np.broadcast_to(launchers > 0, launchers_left.shape),
+    )
+    survivors = replace(
+        victim.offence,
+        launchers=launchers_left.reshape(batch * count, -1),
+        rounds=rounds_left.reshape(batch * count, -1),
+    )
+    defence = striker.defence
+    retaliation = strike_expected(
+        survivors,
+        replace(
+            defence,
+            interceptors=np.repeat(defence.interceptors, count, axis=0),
+            channels=np.repeat(defence.channels, count, axis=0),
+            guided_arrival_factor=np.repeat(defence.guided_arrival_factor, count, axis=0),
+        ),
+        direction.victim_kill,
+        np.ones((batch * count, victim.offence.elements, 1)),
+        direction.waves,
+    )
+    suffered = _damage(retaliation.leakers[:, :, 0], victim.offence, striker.value_at_risk)
+    value = net_outcome(
+        dealt,
+        suffered,
+        victim.value_at_risk,
+        striker.value_at_risk,
+        dealt_weight,
+        suffered_weight,
+    )
+    return np.asarray(value.reshape(batch, count), dtype=float)
+
+
 def best_split_expected(
     direction: Direction,
     *,
@@ -587,33 +679,29 @@ def best_split_expected(
     dealt_weight: float = 1.0,
     suffered_weight: float = 1.0,
     max_candidates: int = 4096,
-    max_rows: int = 200_000,
+    max_rows: int = 20_000,
 ) -> SplitChoice:
     """Search counterforce splits for the striker's best first strike (vectorised).
 
-    Every candidate is evaluated for every batch row in one expected-value pass
-    (chunked over rows to bound memory). Ties go to the candidate listed first,
-    i.e. the least counterforce.
+    Every candidate of :func:`candidate_splits` is scored for every batch row by
+    :func:`candidate_objectives`, about ``max_rows`` (row, candidate) pairs at a time
+    (small enough for the arrays to stay in cache). Ties go to the candidate listed
+    first, i.e. the least counterforce.
     """
-    capable = counterforce_capable(direction)
-    candidates = candidate_splits(capable, levels, max_candidates)
+    candidates = candidate_splits(counterforce_capable(direction), levels, max_candidates)
     count = candidates.shape[0]
     batch = direction.batch
-    best_split = np.zeros((batch, capable.shape[0]))
+    best_split = np.zeros((batch, candidates.shape[1]))
     best_value = np.zeros(batch)
     rows_per_chunk = max(1, max_rows // count)
     for start in range(0, batch, rows_per_chunk):
         index = np.arange(start, min(batch, start + rows_per_chunk))
         chunk = replace(
             direction,
-            striker=tile_side(select_rows(direction.striker, index), count),
-            victim=tile_side(select_rows(direction.victim, index), count),
+            striker=select_rows(direction.striker, index),
+            victim=select_rows(direction.victim, index),
         )
-        splits = np.tile(candidates, (index.size, 1))
-        outcome = exchange_expected(chunk, splits)
-        value = striker_objective(outcome, chunk, dealt_weight, suffered_weight).reshape(
-            index.size, count
-        )
+        value = candidate_objectives(chunk, candidates, dealt_weight, suffered_weight)
         choice = np.argmax(value, axis=1)
         best_split[index] = candidates[choice]
         best_value[index] = value[np.arange(index.size), choice]

@@ -85,9 +85,11 @@ def salvo_expected(arriving: Array, layers: DefenceLayers, interceptors: Array) 
     random choice.
     """
     leak = np.array(arriving, dtype=float, copy=True)
-    stock = np.array(interceptors, dtype=float, copy=True)
     batch = leak.shape[0]
-    intercepted = np.zeros((batch, layers.count))
+    # Stocks and kills by layer as contiguous rows (layers, batch): a layer's column of
+    # a (batch, layers) array is strided, and every step below reads or writes one.
+    stock = np.array(np.asarray(interceptors, dtype=float).T, order="C")
+    intercepted = np.zeros((layers.count, batch))
     kill = layers.kill_probability
     survive = survival_per_engagement(kill, layers.shots_per_threat)
     shots_used = expected_shots_per_engagement(
@@ -97,20 +99,22 @@ def salvo_expected(arriving: Array, layers: DefenceLayers, interceptors: Array) 
         engageable = kill[:, layer] > 0.0
         if not engageable.any():
             continue
-        demand = leak[:, engageable].sum(axis=1)
+        every = bool(engageable.all())
+        demand = (leak if every else leak[:, engageable]).sum(axis=1)
         capacity = np.minimum(
-            layers.channels[:, layer], stock[:, layer] / layers.shots_per_threat[layer]
+            layers.channels[:, layer], stock[layer] / layers.shots_per_threat[layer]
         )
         engaged_total = np.minimum(demand, np.maximum(capacity, 0.0))
         share = np.divide(engaged_total, demand, out=np.zeros_like(demand), where=demand > 0.0)
-        engaged = leak * engageable[np.newaxis, :] * share[:, np.newaxis]
+        engaged = leak * share[:, np.newaxis]
+        if not every:
+            engaged *= engageable[np.newaxis, :]
         killed = engaged * (1.0 - survive[np.newaxis, :, layer])
-        stock[:, layer] = np.maximum(
-            stock[:, layer] - (engaged * shots_used[np.newaxis, :, layer]).sum(axis=1), 0.0
-        )
-        leak = leak - killed
-        intercepted[:, layer] = killed.sum(axis=1)
-    return SalvoOutcome(leak, intercepted, stock)
+        spent = (engaged * shots_used[np.newaxis, :, layer]).sum(axis=1)
+        stock[layer] = np.maximum(stock[layer] - spent, 0.0)
+        leak -= killed
+        intercepted[layer] = killed.sum(axis=1)
+    return SalvoOutcome(leak, intercepted.T, stock.T)
 
 
 def draw_without_replacement(
