@@ -194,10 +194,10 @@ def salvo_stochastic(
     channels, no stock or nothing engageable arriving).
     """
     leak = np.array(arriving, dtype=np.int64, copy=True)
-    stock = np.array(interceptors, dtype=np.int64, copy=True)
-    channels = np.asarray(layers.channels).astype(np.int64)
-    batch = leak.shape[0]
-    intercepted = np.zeros((batch, layers.count), dtype=np.int64)
+    # per-layer columns as contiguous rows: NumPy is much faster on them
+    stock = np.array(np.asarray(interceptors, dtype=np.int64).T, copy=True)
+    channels = np.ascontiguousarray(np.asarray(layers.channels, dtype=np.int64).T)
+    intercepted = np.zeros((layers.count, leak.shape[0]), dtype=np.int64)
     kill = layers.kill_probability
     survive = survival_per_engagement(kill, layers.shots_per_threat)
     for layer in range(layers.count):
@@ -205,8 +205,8 @@ def salvo_stochastic(
         if engageable.size == 0:
             continue
         shots = int(layers.shots_per_threat[layer])
-        fundable = stock[:, layer] // shots if shots > 1 else stock[:, layer]
-        capacity = np.maximum(np.minimum(channels[:, layer], fundable), 0)
+        fundable = stock[layer] // shots if shots > 1 else stock[layer]
+        capacity = np.maximum(np.minimum(channels[layer], fundable), 0)
         if not capacity.any():
             continue
         every_stream = engageable.size == leak.shape[1]
@@ -221,18 +221,18 @@ def salvo_stochastic(
             engaged = draw_without_replacement(rng, candidates, engaged_total)
         if layers.shoot_look_shoot[layer]:
             survivors = engaged
-            used = np.zeros_like(engaged)
+            spent = np.zeros_like(engaged_total)
             miss = 1.0 - kill[engageable, layer]
-            for _ in range(shots):
-                used = used + survivors
+            for shot in range(shots):
+                spent += engaged_total if shot == 0 else row_sums(survivors)
                 survivors = binomial_where_random(rng, survivors, miss[np.newaxis, :])
         else:
             survivors = binomial_where_random(rng, engaged, survive[np.newaxis, engageable, layer])
-            used = engaged * shots
-        stock[:, layer] = stock[:, layer] - row_sums(used)
-        intercepted[:, layer] = row_sums(engaged - survivors)
+            spent = engaged_total * shots
+        stock[layer] -= spent
+        intercepted[layer] = engaged_total - row_sums(survivors)
         if every_stream:
             leak = leak - engaged + survivors
         else:
             leak[:, engageable] = candidates - engaged + survivors
-    return SalvoOutcome(leak, intercepted, stock)
+    return SalvoOutcome(leak, np.ascontiguousarray(intercepted.T), np.ascontiguousarray(stock.T))
