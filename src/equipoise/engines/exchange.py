@@ -29,6 +29,8 @@ import numpy as np
 
 from equipoise.engines.salvo import (
     DefenceLayers,
+    binomial_where_random,
+    columns_with_any,
     salvo_expected,
     salvo_stochastic,
 )
@@ -198,9 +200,10 @@ def strike_expected(
 
 
 def split_counts(rng: np.random.Generator, counts: IntArray, shares: FloatArray) -> IntArray:
-    """Multinomial split of ``counts`` (...) over the last axis of ``shares`` (..., k).
+    """Multinomial split of ``counts`` (batch, ...) over the last axis of ``shares``.
 
-    Sequential conditional binomials, vectorised over all leading axes.
+    Sequential conditional binomials, vectorised over all leading axes; a share of 0
+    or 1 (of what is left) is applied exactly, without a draw.
     """
     out = np.zeros(shares.shape, dtype=np.int64)
     left = np.array(counts, dtype=np.int64, copy=True)
@@ -209,7 +212,7 @@ def split_counts(rng: np.random.Generator, counts: IntArray, shares: FloatArray)
         p = np.divide(
             shares[..., k], share_left, out=np.zeros(counts.shape), where=share_left > 1e-15
         )
-        taken = rng.binomial(left, np.clip(p, 0.0, 1.0))
+        taken = binomial_where_random(rng, left, np.clip(p, 0.0, 1.0))
         out[..., k] = taken
         left = left - taken
         share_left = share_left - shares[..., k]
@@ -225,16 +228,29 @@ def strike_stochastic(
     aim: FloatArray,
     waves: int,
 ) -> StrikeOutcome:
-    """The same strike with binomial launches and arrivals, per trial."""
+    """The same strike with binomial launches and arrivals, per trial.
+
+    The defence tells rounds apart only by element (kill probabilities, arrival and
+    random engagement among arrivals do not depend on the aim point), so each round's
+    aim point is an independent label that nothing downstream reads: each element's
+    salvo is carried through the waves and layers as one count, and its leakers are
+    split among the aim points once, after the last wave (multinomial, ``aim``). This
+    is the law of aiming every round at launch, with fewer draws.
+    """
     batch, elements, targets = aim.shape
     remaining = np.array(offence.rounds, dtype=np.int64, copy=True)
     per_wave = np.asarray(offence.launchers, dtype=np.int64) * offence.rounds_per_launcher_per_wave[
         np.newaxis, :
     ].astype(np.int64)
-    arrival = _arrival_probability(offence, defence)[:, :, np.newaxis]
-    layers = _layers_for_streams(defence, kill, targets)
+    arrival = _arrival_probability(offence, defence)
+    layers = DefenceLayers(
+        channels=defence.channels,
+        shots_per_threat=defence.shots_per_threat,
+        shoot_look_shoot=defence.shoot_look_shoot,
+        kill_probability=kill,
+    )
     stock = np.array(defence.interceptors, dtype=np.int64, copy=True)
-    leakers = np.zeros((batch, elements, targets), dtype=np.int64)
+    leaked = np.zeros((batch, elements), dtype=np.int64)
     intercepted = np.zeros((batch, defence.layers), dtype=np.int64)
     launched = np.zeros((batch, elements), dtype=np.int64)
     for _ in range(waves):
@@ -243,12 +259,12 @@ def strike_stochastic(
             break
         remaining = remaining - fired
         launched += fired
-        aimed = split_counts(rng, fired, aim) if targets > 1 else fired[:, :, np.newaxis]
-        arriving = rng.binomial(aimed, np.broadcast_to(arrival, aimed.shape))
-        salvo = salvo_stochastic(rng, arriving.reshape(batch, elements * targets), layers, stock)
+        arriving = binomial_where_random(rng, fired, arrival)
+        salvo = salvo_stochastic(rng, arriving, layers, stock)
         stock = salvo.interceptors_left
-        leakers += salvo.leakers.reshape(batch, elements, targets)
+        leaked += salvo.leakers
         intercepted += salvo.intercepted_by_layer
+    leakers = split_counts(rng, leaked, aim) if targets > 1 else leaked[:, :, np.newaxis]
     return StrikeOutcome(launched, leakers, intercepted)
 
 
@@ -294,23 +310,41 @@ def counterforce_stochastic(
 
     For each striker element in turn, which launchers get the extra round is
     random: the live ones among them are hypergeometric, and each live launcher
-    survives its rounds with ``(1 - kill) ** rounds``.
+    survives its rounds with ``(1 - kill) ** rounds``. Draws whose outcome is fixed
+    (no extra rounds, no rounds at all) are skipped.
     """
     alive = np.array(launchers, dtype=np.int64, copy=True)
     safe = np.where(launchers > 0, launchers, 1)
     for element in range(counterforce_leakers.shape[1]):
         q = float(kill[element])
-        if q <= 0.0:
-            continue
         rounds = counterforce_leakers[:, element, :]
+        if q <= 0.0 or not rounds.any():
+            continue
         per_launcher = rounds // safe
         extra = rounds - per_launcher * safe
-        alive_extra = rng.hypergeometric(extra, safe - extra, np.where(launchers > 0, alive, 0))
-        miss = 1.0 - q
-        alive = rng.binomial(alive_extra, miss ** (per_launcher + 1)) + rng.binomial(
-            alive - alive_extra, miss**per_launcher
+        alive_extra = _hypergeometric_where_random(
+            rng, extra, safe - extra, np.where(launchers > 0, alive, 0)
         )
+        miss = 1.0 - q
+        alive = binomial_where_random(
+            rng, alive_extra, miss ** (per_launcher + 1)
+        ) + binomial_where_random(rng, alive - alive_extra, miss**per_launcher)
     return np.asarray(launchers - alive, dtype=np.int64)
+
+
+def _hypergeometric_where_random(
+    rng: np.random.Generator, good: IntArray, bad: IntArray, sample: IntArray
+) -> IntArray:
+    """Hypergeometric(``good``, ``bad``, ``sample``) per entry of (batch, columns) arrays,
+    drawn only for columns where it is random in some row (else 0 or ``sample``)."""
+    fixed = np.where(bad == 0, sample, 0)
+    random = columns_with_any((good > 0) & (bad > 0) & (sample > 0))
+    if not random.any():
+        return np.asarray(fixed, dtype=np.int64)
+    columns = np.flatnonzero(random)
+    out = np.array(fixed, dtype=np.int64, copy=True)
+    out[:, columns] = rng.hypergeometric(good[:, columns], bad[:, columns], sample[:, columns])
+    return out
 
 
 def rounds_on_surviving_launchers(
@@ -326,7 +360,14 @@ def rounds_on_surviving_launchers(
     safe = np.where(launchers > 0, launchers, 1)
     base = rounds // safe
     extra = rounds - base * safe
-    drawn = rng.hypergeometric(extra, safe - extra, np.where(launchers > 0, surviving, 0))
+    sample = np.where(launchers > 0, surviving, 0)
+    shape = extra.shape
+    drawn = _hypergeometric_where_random(
+        rng,
+        extra.reshape(shape[0], -1),
+        (safe - extra).reshape(shape[0], -1),
+        np.broadcast_to(sample, shape).reshape(shape[0], -1),
+    ).reshape(shape)
     return np.where(launchers > 0, surviving * base + drawn, rounds).astype(np.int64)
 
 

@@ -18,11 +18,13 @@ from equipoise.engines.exchange import Direction, Offence, Side
 
 @dataclass(frozen=True)
 class TrialOutcome:
-    """One trial's first-strike damage, retaliation damage and victim survival share."""
+    """One trial's first-strike damage, retaliation damage, victim survival share and
+    the victim's launchers destroyed."""
 
     first_strike_damage: float
     retaliation_damage: float
     victim_surviving_share: float
+    victim_launchers_destroyed: float
 
 
 def _row(array: np.ndarray) -> list[int]:
@@ -175,4 +177,5 @@ def exchange_one_trial(
     share = (
         potential(surviving_launchers, surviving_rounds) / before if before > 0 else float("nan")
     )
-    return TrialOutcome(first_damage, retaliation_damage, share)
+    destroyed = sum(v_launchers) - sum(surviving_launchers)
+    return TrialOutcome(first_damage, retaliation_damage, share, float(destroyed))

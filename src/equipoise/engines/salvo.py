@@ -117,20 +117,65 @@ def salvo_expected(arriving: Array, layers: DefenceLayers, interceptors: Array) 
     return SalvoOutcome(leak, intercepted.T, stock.T)
 
 
+def columns_with_any(values: Array) -> BoolArray:
+    """Which columns of a (batch, columns) array hold a nonzero entry in some row.
+
+    One strided pass per column: NumPy's ``any(axis=0)`` on a narrow array is an
+    order of magnitude slower, and this runs once per draw.
+    """
+    return np.array([values[:, column].any() for column in range(values.shape[1])], dtype=bool)
+
+
+def row_sums(values: Array) -> Array:
+    """Sum over the columns of a (batch, columns) array, column by column (see
+    :func:`columns_with_any`: NumPy's ``sum(axis=1)`` on a narrow array is slow)."""
+    if values.shape[1] == 0:
+        return np.zeros(values.shape[0], dtype=values.dtype)
+    total = np.array(values[:, 0], copy=True)
+    for column in range(1, values.shape[1]):
+        total += values[:, column]
+    return total
+
+
+def binomial_where_random(rng: np.random.Generator, counts: IntArray, p: Array) -> IntArray:
+    """Binomial(``counts``, ``p``) drawn only where the outcome is random.
+
+    ``counts`` is (batch, ...) and ``p`` broadcasts to it. A column (everything but the
+    batch axis) whose counts are zero in every row, or whose ``p`` is 0 or 1 in every
+    row, is filled exactly (0 or ``counts``) without a draw: the same law, fewer variates.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    shape = counts.shape
+    flat = counts.reshape(shape[0], -1)
+    chance = np.broadcast_to(np.asarray(p, dtype=float), shape).reshape(shape[0], -1)
+    pattern = chance[:1] if chance.strides[0] == 0 else chance
+    random = columns_with_any((pattern > 0.0) & (pattern < 1.0)) & columns_with_any(flat)
+    if random.all():
+        return np.asarray(rng.binomial(flat, chance).reshape(shape), dtype=np.int64)
+    out = np.where(chance >= 1.0, flat, 0)
+    if random.any():
+        columns = np.flatnonzero(random)
+        out[:, columns] = rng.binomial(flat[:, columns], chance[:, columns])
+    return np.asarray(out.reshape(shape), dtype=np.int64)
+
+
 def draw_without_replacement(
     rng: np.random.Generator, counts: IntArray, draws: IntArray
 ) -> IntArray:
     """Row-wise multivariate hypergeometric draw: ``draws[b]`` items from row b.
 
-    Built from one conditional hypergeometric draw per column, vectorised over rows.
+    Built from one conditional hypergeometric draw per column, vectorised over rows;
+    the last column holding any items takes what is left, exactly, without a draw.
     """
     out = np.zeros_like(counts)
-    remaining_population = counts.sum(axis=1)
+    remaining_population = row_sums(counts)
     remaining_draws = np.array(draws, copy=True)
-    for column in range(counts.shape[1]):
+    held = np.flatnonzero(columns_with_any(counts))
+    for position, column in enumerate(held):
+        if position == held.size - 1:
+            out[:, column] = remaining_draws
+            break
         good = counts[:, column]
-        if not good.any():
-            continue
         bad = remaining_population - good
         taken = rng.hypergeometric(good, bad, remaining_draws)
         out[:, column] = taken
@@ -148,38 +193,50 @@ def salvo_stochastic(
     """Stochastic salvo: the same model with binomial and hypergeometric draws.
 
     ``arriving`` (batch, streams) and ``interceptors`` (batch, layers) are integer
-    counts; the batch axis is usually trials.
+    counts; the batch axis is usually trials. A layer draws only for the streams it
+    can engage, and not at all in a wave where it engages nothing in any row (no
+    channels, no stock or nothing engageable arriving).
     """
     leak = np.array(arriving, dtype=np.int64, copy=True)
-    stock = np.array(interceptors, dtype=np.int64, copy=True)
-    channels = np.asarray(layers.channels).astype(np.int64)
-    batch = leak.shape[0]
-    intercepted = np.zeros((batch, layers.count), dtype=np.int64)
+    # per-layer columns as contiguous rows: NumPy is much faster on them
+    stock = np.array(np.asarray(interceptors, dtype=np.int64).T, copy=True)
+    channels = np.ascontiguousarray(np.asarray(layers.channels, dtype=np.int64).T)
+    intercepted = np.zeros((layers.count, leak.shape[0]), dtype=np.int64)
     kill = layers.kill_probability
     survive = survival_per_engagement(kill, layers.shots_per_threat)
     for layer in range(layers.count):
-        engageable = kill[:, layer] > 0.0
-        if not engageable.any():
+        engageable = np.flatnonzero(kill[:, layer] > 0.0)
+        if engageable.size == 0:
             continue
         shots = int(layers.shots_per_threat[layer])
-        candidates = leak * engageable[np.newaxis, :]
-        demand = candidates.sum(axis=1)
-        capacity = np.minimum(channels[:, layer], stock[:, layer] // shots)
-        engaged_total = np.minimum(demand, np.maximum(capacity, 0))
-        if np.array_equal(engaged_total, demand):
+        fundable = stock[layer] // shots if shots > 1 else stock[layer]
+        capacity = np.maximum(np.minimum(channels[layer], fundable), 0)
+        if not capacity.any():
+            continue
+        every_stream = engageable.size == leak.shape[1]
+        candidates = leak if every_stream else leak[:, engageable]
+        demand = row_sums(candidates)
+        engaged_total = np.minimum(demand, capacity)
+        if not engaged_total.any():
+            continue
+        if (engaged_total == demand).all():
             engaged = candidates
         else:
             engaged = draw_without_replacement(rng, candidates, engaged_total)
         if layers.shoot_look_shoot[layer]:
             survivors = engaged
-            used = np.zeros_like(engaged)
-            for _ in range(shots):
-                used = used + survivors
-                survivors = rng.binomial(survivors, 1.0 - kill[np.newaxis, :, layer])
+            spent = np.zeros_like(engaged_total)
+            miss = 1.0 - kill[engageable, layer]
+            for shot in range(shots):
+                spent += engaged_total if shot == 0 else row_sums(survivors)
+                survivors = binomial_where_random(rng, survivors, miss[np.newaxis, :])
         else:
-            survivors = rng.binomial(engaged, survive[np.newaxis, :, layer])
-            used = engaged * shots
-        stock[:, layer] = stock[:, layer] - used.sum(axis=1)
-        intercepted[:, layer] = (engaged - survivors).sum(axis=1)
-        leak = leak - engaged + survivors
-    return SalvoOutcome(leak, intercepted, stock)
+            survivors = binomial_where_random(rng, engaged, survive[np.newaxis, engageable, layer])
+            spent = engaged_total * shots
+        stock[layer] -= spent
+        intercepted[layer] = engaged_total - row_sums(survivors)
+        if every_stream:
+            leak = leak - engaged + survivors
+        else:
+            leak[:, engageable] = candidates - engaged + survivors
+    return SalvoOutcome(leak, np.ascontiguousarray(intercepted.T), np.ascontiguousarray(stock.T))
