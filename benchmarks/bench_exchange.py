@@ -1,4 +1,4 @@
-"""Throughput of the stochastic exchange and the deterrence map.
+"""Throughput of the stochastic exchange (the deterrence map: bench_map.py).
 
 Prints, from one run in one process:
 - trials per second of the vectorised stochastic exchange (its batch of trials
@@ -7,9 +7,7 @@ Prints, from one run in one process:
 - the variates the vectorised exchange draws per trial, and its time against the
   raw sampler: the same binomial and hypergeometric calls (recorded from one run:
   same shapes, same parameters) replayed on a bare Generator, interleaved with the
-  engine; the ratio is what the engine costs beyond its random numbers;
-- cells per second of the deterrence map, with and without the striker's split
-  search in every cell.
+  engine; the ratio is what the engine costs beyond its random numbers.
 
     python benchmarks/bench_exchange.py [--quick]
 """
@@ -28,9 +26,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 from common import best_time, machine
-from equipoise import AxisSpec, deterrence_map, load_scenario
+from equipoise import load_scenario
 from equipoise.analysis.forces import dyad_forces
-from equipoise.analysis.mapping import axis_values
 from equipoise.engines.exchange import exchange_stochastic, trials_of
 from equipoise.engines.reference import exchange_one_trial
 
@@ -72,7 +69,6 @@ def main() -> None:
     args = parser.parse_args()
     vector_trials = 2_048 if args.quick else 20_480
     loop_trials = 10 if args.quick else 60
-    steps = 11 if args.quick else 41
 
     scenario = load_scenario("west-asia-2024")
     direction = dyad_forces(scenario, "IRN", "ISR").a_first
@@ -102,14 +98,6 @@ def main() -> None:
     raw_rate = vector_trials / best["raw"]
     loop_rate = loop_trials / best_time(loop, repeats=1)
 
-    x = AxisSpec("IRN", "mrbm", axis_values(0, 240, steps))
-    y = AxisSpec("ISR", "upper-tier-bmd", axis_values(0, 12, steps))
-    cells = x.values.size * y.values.size
-    regions_rate = cells / best_time(
-        lambda: deterrence_map(scenario, "IRN", "ISR", x, y, first_strike_advantage=False)
-    )
-    full_rate = cells / best_time(lambda: deterrence_map(scenario, "IRN", "ISR", x, y), repeats=1)
-
     print(f"machine: {machine()}")
     print("scenario: west-asia-2024, IRN strikes first, 3 waves, 5 defence layers")
     print(f"stochastic exchange, vectorised: {vector_rate:12,.0f} trials/s")
@@ -121,8 +109,6 @@ def main() -> None:
     )
     print(f"raw sampler, the same variates: {raw_rate:12,.0f} trials/s")
     print(f"engine / raw sampler time: {raw_rate / vector_rate:.2f}")
-    print(f"deterrence map, regions only: {regions_rate:10,.0f} cells/s ({cells} cells)")
-    print(f"deterrence map, with first-strike advantage: {full_rate:,.0f} cells/s")
 
 
 if __name__ == "__main__":
