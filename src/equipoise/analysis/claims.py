@@ -318,7 +318,7 @@ class WorldAnalysis(Plottable):
         return pd.DataFrame(self.rows())
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "scenario": self.scenario,
                 "seed": self.seed,
@@ -333,7 +333,6 @@ class WorldAnalysis(Plottable):
                 "metrics": self.rows(),
             }
         )
-        return data
 
 
 def _summary(
@@ -479,7 +478,7 @@ class ClaimsReport(Plottable):
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "claims": [_posterior_dict(c) for c in self.claims],
                 "value_of_information": [
@@ -499,7 +498,6 @@ class ClaimsReport(Plottable):
                 else {"count": int(self.worlds.truth.shape[0]), "exact": self.worlds.exact},
             }
         )
-        return data
 
 
 def claims_report(

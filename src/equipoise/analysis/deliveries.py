@@ -368,14 +368,13 @@ class PlanSummary:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "deliveries": self.to_frame().to_dict(orient="records"),
                 "total_cost": self.total_cost,
                 "per_year_spending": self.per_year,
             }
         )
-        return data
 
 
 def summarise_plan(scenario: Scenario, plan: Mapping[PlanKey, int]) -> PlanSummary:

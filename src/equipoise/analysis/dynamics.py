@@ -165,7 +165,7 @@ class ArmsRaceResult(Plottable):
 
     def to_dict(self) -> dict[str, Any]:
         race = self.race
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "a": race.a,
                 "b": race.b,
@@ -178,7 +178,6 @@ class ArmsRaceResult(Plottable):
                 "source": race.source,
             }
         )
-        return data
 
 
 def arms_race(race: ArmsRace) -> ArmsRaceResult:
@@ -231,7 +230,7 @@ class FitResult(Plottable):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "model": self.model,
                 "parameters": self.to_frame().to_dict(orient="records"),
@@ -242,7 +241,6 @@ class FitResult(Plottable):
                 "notes": list(self.notes),
             }
         )
-        return data
 
 
 def _require_finite(columns: dict[str, FloatArray], time: str, stamps: FloatArray) -> None:
@@ -415,7 +413,7 @@ class AttritionResult(Plottable):
 
     def to_dict(self) -> dict[str, Any]:
         case = self.attrition
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "name": case.name,
                 "title": case.title,
@@ -426,7 +424,6 @@ class AttritionResult(Plottable):
                 "source": case.source,
             }
         )
-        return data
 
 
 def attrition(case: Attrition, steps_per_day: int = 50) -> AttritionResult:

@@ -84,7 +84,7 @@ class Comparison(Plottable):
         return pd.DataFrame(self.rows())
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "plan": self.plan.to_dict(),
                 "holding_changes": list(self.edits),
@@ -94,7 +94,6 @@ class Comparison(Plottable):
                 "after": self.after.to_dict(),
             }
         )
-        return data
 
 
 def _range_text(dyad: DyadAssessment) -> str:
@@ -296,7 +295,7 @@ class Recommendation(Plottable):
         return self.comparison.to_frame().assign(policy=self.policy)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "policy": self.policy,
                 "weights": self.weights.__dict__,
@@ -312,7 +311,6 @@ class Recommendation(Plottable):
                 **self.comparison.to_dict(),
             }
         )
-        return data
 
 
 def recommend(
@@ -406,7 +404,7 @@ class PolicyComparison(Plottable):
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "table": self.to_frame().to_dict(orient="records"),
                 "plans": {r.policy: r.comparison.plan.to_dict() for r in self.recommendations},
@@ -416,7 +414,6 @@ class PolicyComparison(Plottable):
                 },
             }
         )
-        return data
 
 
 def compare_policies(
@@ -480,7 +477,7 @@ class ScenarioDiff(Plottable):
         return self.comparison.to_frame()
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "inputs": [{"path": p, "a": a, "b": b} for p, a, b in self.inputs],
                 "changes": self.comparison.rows(),
@@ -488,7 +485,6 @@ class ScenarioDiff(Plottable):
                 "b": self.comparison.after.to_dict(),
             }
         )
-        return data
 
     def plot(self, **options: Any) -> Any:
         return self.comparison.plot(**options)

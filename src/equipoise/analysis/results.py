@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -68,6 +68,10 @@ MAX_HTML_ROWS = 12
 Z95 = 1.959963984540054
 
 
+@overload
+def clean(value: dict[str, Any]) -> dict[str, Any]: ...
+@overload
+def clean(value: list[Any] | tuple[Any, ...] | float | str | np.generic | None) -> Any: ...
 def clean(value: Any) -> Any:
     """JSON-ready copy: NaN and infinities become None, numpy scalars Python ones."""
     if isinstance(value, dict):
@@ -212,7 +216,7 @@ class Estimate:
         data: dict[str, Any] = {"mean": self.mean, "ci95": [self.low, self.high]}
         if self.expected_value is not None:
             data["expected_value_form"] = self.expected_value
-        return clean(data)  # type: ignore[no-any-return]
+        return clean(data)
 
 
 @dataclass(frozen=True)
@@ -330,7 +334,7 @@ class Bargaining:
         return self.high - self.low
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "probability_source": self.probability_source,
                 "p_a_prevails_striking_first": self.p_first,
@@ -343,7 +347,6 @@ class Bargaining:
                 "unavailable_because": self.reason or None,
             }
         )
-        return data
 
 
 def bargaining_columns(bargain: Bargaining | None) -> dict[str, Any]:

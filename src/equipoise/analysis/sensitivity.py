@@ -121,7 +121,7 @@ class SensitivityResult(Plottable):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "scenario": self.scenario,
                 "method": self.method,
@@ -144,7 +144,6 @@ class SensitivityResult(Plottable):
                 "notes": list(self.notes),
             }
         )
-        return data
 
     def plot(self, **options: Any) -> Any:
         """A tornado (one-at-a-time) or bar figure of the headline index per output."""
