@@ -45,6 +45,7 @@ Method = Literal["morris", "sobol", "oat"]
 CONFIDENCE = 0.95
 RESAMPLES = 1_000
 MORRIS_LEVELS = 4
+FRAME_COLUMNS = ("scenario", "method", "output", "input", "measure", "value", "ci_low", "ci_high")
 Model = Callable[[FloatArray], Mapping[str, FloatArray]]
 """Design matrix (variants x inputs, in the inputs' own units) -> outputs by name."""
 
@@ -94,31 +95,11 @@ class SensitivityResult(Plottable):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per (output, input, measure): value and confidence interval."""
-        return pd.DataFrame(
-            [
-                {
-                    "scenario": self.scenario,
-                    "method": self.method,
-                    "output": i.output,
-                    "input": i.input,
-                    "measure": i.measure,
-                    "value": i.value,
-                    "ci_low": i.low,
-                    "ci_high": i.high,
-                }
-                for i in self.indices
-            ],
-            columns=[
-                "scenario",
-                "method",
-                "output",
-                "input",
-                "measure",
-                "value",
-                "ci_low",
-                "ci_high",
-            ],
-        )
+        rows = [
+            (self.scenario, self.method, i.output, i.input, i.measure, i.value, i.low, i.high)
+            for i in self.indices
+        ]
+        return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
 
     def to_dict(self) -> dict[str, Any]:
         return clean(
@@ -322,6 +303,9 @@ def sensitivity_of(
     )
 
 
+_SIDE_OUTPUTS = ("deterred", "first_strike_advantage", "retaliation_probability")
+
+
 def scenario_outputs(frame: pd.DataFrame, with_probability: bool) -> dict[str, FloatArray]:
     """The outputs of a sweep's rows, per dyad: each side deterred (0/1), each side's
     first-strike advantage and retaliation probability, the bargaining range width."""
@@ -329,17 +313,9 @@ def scenario_outputs(frame: pd.DataFrame, with_probability: bool) -> dict[str, F
     for dyad, rows in frame.groupby("dyad", sort=False):
         rows = rows.sort_values("variant")
         a, b = rows["a"].iloc[0], rows["b"].iloc[0]
-        for side, state in (("a", a), ("b", b)):
-            out[f"{dyad} {state} deterred"] = rows[f"deterred_{side}"].to_numpy(dtype=float)
-        for side, state in (("a", a), ("b", b)):
-            out[f"{dyad} {state} first_strike_advantage"] = rows[
-                f"first_strike_advantage_{side}"
-            ].to_numpy(dtype=float)
-        if with_probability:
+        for name in _SIDE_OUTPUTS[: 3 if with_probability else 2]:
             for side, state in (("a", a), ("b", b)):
-                out[f"{dyad} {state} retaliation_probability"] = rows[
-                    f"retaliation_probability_{side}"
-                ].to_numpy(dtype=float)
+                out[f"{dyad} {state} {name}"] = rows[f"{name}_{side}"].to_numpy(dtype=float)
         out[f"{dyad} bargaining_width"] = rows["bargaining_width"].to_numpy(dtype=float)
     return out
 
@@ -375,48 +351,31 @@ def sensitivity(
     model = load_scenario(scenario)
     varies = parse_varies(model, vary)
     total = variants_for(method, len(varies), samples)
-    label = f"sensitivity {model.name}"
-    with progress_of(progress, total, label, unit="variant") as report:
-        return _sensitivity(
-            model, varies, method, samples, trials, seed, workers, scheduler, report
-        )
+    with progress_of(progress, total, f"sensitivity {model.name}", unit="variant") as report:
 
+        def evaluate(values: FloatArray) -> dict[str, FloatArray]:
+            frame = run_design(
+                model,
+                varies,
+                values,
+                trials=trials,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
+                progress=report,
+            )
+            return scenario_outputs(frame, trials is not None)
 
-def _sensitivity(
-    model: Scenario,
-    varies: Sequence[Vary],
-    method: Method,
-    samples: int,
-    trials: int | None,
-    seed: int,
-    workers: int,
-    scheduler: Any,
-    progress: Progress | None,
-) -> SensitivityResult:
-
-    def evaluate(values: FloatArray) -> dict[str, FloatArray]:
-        frame = run_design(
-            model,
+        return sensitivity_of(
+            evaluate,
             varies,
-            values,
-            trials=trials,
+            method=method,
+            samples=samples,
             seed=seed,
-            workers=workers,
-            scheduler=scheduler,
-            progress=progress,
+            base=_base_point(model, varies),
+            label=model.name,
+            trials=trials or 0,
         )
-        return scenario_outputs(frame, trials is not None)
-
-    return sensitivity_of(
-        evaluate,
-        varies,
-        method=method,
-        samples=samples,
-        seed=seed,
-        base=_base_point(model, varies),
-        label=model.name,
-        trials=trials or 0,
-    )
 
 
 __all__ = [

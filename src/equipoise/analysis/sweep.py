@@ -340,6 +340,11 @@ def _matches(zero: Scenario, models: Sequence[DyadModel], exact: Scenario, q: Fl
 # --- evaluating chunks of variants ------------------------------------------------------
 
 
+def _variant(scenario: Scenario, varies: Sequence[Vary], row: FloatArray) -> Scenario:
+    """The scenario with each input at its value in one design row."""
+    return override(scenario, {v.path: v.value(x) for v, x in zip(varies, row, strict=True)})
+
+
 def _one_by_one(
     scenario: Scenario,
     varies: Sequence[Vary],
@@ -351,7 +356,7 @@ def _one_by_one(
     columns: dict[str, list[FloatArray]] = {}
     dyads: tuple[tuple[str, str], ...] = ()
     for row in values:
-        variant = override(scenario, {v.path: v.value(x) for v, x in zip(varies, row, strict=True)})
+        variant = _variant(scenario, varies, row)
         metrics = evaluate(variant, (), np.zeros((1, 0)), first_strike=first_strike, seed=seed)
         dyads = metrics.dyads
         for name, array in metrics.values.items():
@@ -377,10 +382,7 @@ def _batched(
         lows = np.array([v.value(v.low) for v in varies], dtype=float)
         q = values - lows
         checks = sorted({0, values.shape[0] // 2, values.shape[0] - 1})
-        exact = [
-            override(scenario, {v.path: v.value(x) for v, x in zip(varies, values[i], strict=True)})
-            for i in checks
-        ]
+        exact = [_variant(scenario, varies, values[i]) for i in checks]
         if all(_matches(zero, models, e, q[i]) for e, i in zip(exact, checks, strict=True)):
             items = [DeliveryItem(v.path, str(parse_path(v.path)[1]), {}) for v in varies]
             return evaluate(zero, items, q, models=models, first_strike=first_strike, seed=seed)
@@ -428,13 +430,7 @@ class Chunk:
         pieces: list[tuple[IntArray, Metrics]] = []
         for g, group in enumerate(groups):
             members = np.flatnonzero(inverse == g)
-            base = override(
-                self.scenario,
-                {
-                    self.varies[i].path: self.varies[i].value(x)
-                    for i, x in zip(fixed, group, strict=True)
-                },
-            )
+            base = _variant(self.scenario, [self.varies[i] for i in fixed], group)
             metrics = _batched(
                 base,
                 [self.varies[i] for i in counts],
@@ -454,10 +450,9 @@ class Chunk:
         assert self.trials is not None
         out: dict[str, list[list[float]]] = {"a": [], "b": []}
         for row in self.values:
-            variant = override(
-                self.scenario, {v.path: v.value(x) for v, x in zip(self.varies, row, strict=True)}
+            result = analyze(
+                _variant(self.scenario, self.varies, row), RunSettings(self.trials, self.seed)
             )
-            result = analyze(variant, RunSettings(self.trials, self.seed))
             out["a"].append([d.sides[0].retaliation_probability.mean for d in result.dyads])
             out["b"].append([d.sides[1].retaliation_probability.mean for d in result.dyads])
         return {f"retaliation_probability_{k}": np.array(v, dtype=float) for k, v in out.items()}
@@ -632,34 +627,6 @@ def run_design(
     finished so far.
     """
     model = load_scenario(scenario)
-    label = f"sweep {model.name}"
-    with progress_of(progress, len(values), label, unit="variant") as report:
-        return _run_design(
-            model,
-            varies,
-            values,
-            trials,
-            seed,
-            workers,
-            scheduler,
-            chunk_size,
-            report,
-            first_strike,
-        )
-
-
-def _run_design(
-    model: Scenario,
-    varies: Sequence[Vary],
-    values: FloatArray,
-    trials: int | None,
-    seed: int,
-    workers: int,
-    scheduler: Any,
-    chunk_size: int | None,
-    progress: Progress | None,
-    first_strike: bool,
-) -> pd.DataFrame:
     chunks = chunks_of(
         model,
         varies,
@@ -676,23 +643,22 @@ def _run_design(
     else:
         results = _in_process(chunks)
     done: dict[int, pd.DataFrame] = {}
-    try:
-        for index, frame in results:
-            done[index] = frame
-            if progress is not None:
-                progress(len(chunks[index].rows))
-    except KeyboardInterrupt:
-        raise SweepInterrupted(_joined(done, model, varies), len(values)) from None
-    finally:
-        close = getattr(results, "close", None)
-        if close is not None:
-            close()
-    return _joined(done, model, varies)
+    with progress_of(progress, len(values), f"sweep {model.name}", unit="variant") as report:
+        try:
+            for index, frame in results:
+                done[index] = frame
+                if report is not None:
+                    report(len(chunks[index].rows))
+        except KeyboardInterrupt:
+            raise SweepInterrupted(_joined(done, varies), len(values)) from None
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
+    return _joined(done, varies)
 
 
-def _joined(
-    done: Mapping[int, pd.DataFrame], scenario: Scenario, varies: Sequence[Vary]
-) -> pd.DataFrame:
+def _joined(done: Mapping[int, pd.DataFrame], varies: Sequence[Vary]) -> pd.DataFrame:
     if not done:
         return pd.DataFrame(
             columns=["variant", "scenario", "seed", "trials", *(v.path for v in varies)]
