@@ -172,12 +172,7 @@ class Estimate:
     @classmethod
     def of_proportion(cls, hits: np.ndarray, expected_value: float | None = None) -> Estimate:
         """A probability with its Wilson score 95 % interval (Wilson 1927)."""
-        n = int(hits.size)
-        p = float(hits.mean())
-        denominator = 1.0 + Z95**2 / n
-        centre = (p + Z95**2 / (2 * n)) / denominator
-        half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denominator
-        return cls(p, max(0.0, centre - half), min(1.0, centre + half), expected_value)
+        return cls.of_count(int(np.count_nonzero(hits)), int(hits.size), expected_value)
 
     @classmethod
     def of_moments(cls, moments: Moments, expected_value: float | None = None) -> Estimate:
@@ -204,7 +199,7 @@ class Estimate:
 
     @classmethod
     def of_count(cls, hits: int, trials: int, expected_value: float | None = None) -> Estimate:
-        """:meth:`of_proportion` from a count of hits among ``trials``."""
+        """The Wilson score 95 % interval of ``hits`` among ``trials`` (Wilson 1927)."""
         n = int(trials)
         p = float(hits) / n
         denominator = 1.0 + Z95**2 / n
