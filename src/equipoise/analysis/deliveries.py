@@ -60,15 +60,14 @@ def apply_items(
         if count or keep_zero:
             for key, holding in item.holdings.items():
                 inventories[item.recipient][key] = holding.scaled(count)
-    states = {
-        name: state.model_copy(update={"inventory": inventories[name]})
-        for name, state in scenario.states.items()
+    update = {
+        group: {
+            name: body.model_copy(update={"inventory": inventories[name]})
+            for name, body in bodies.items()
+        }
+        for group, bodies in (("states", scenario.states), ("backers", scenario.backers))
     }
-    backers = {
-        name: backer.model_copy(update={"inventory": inventories[name]})
-        for name, backer in scenario.backers.items()
-    }
-    return scenario.model_copy(update={"states": states, "backers": backers})
+    return scenario.model_copy(update=update)
 
 
 def variant_matrix(quantities: IntArray | FloatArray, width: int) -> FloatArray:
