@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -336,10 +337,9 @@ def recommend(
     _need_suppliers(scenario)
     chosen = parse_policy(scenario, policy)
     chosen_weights = weights or PolicyWeights()
-
-    def total() -> int:
-        return recommend_units(scenario, chosen, settings, method=method, time_limit=time_limit)
-
+    total = partial(
+        recommend_units, scenario, chosen, settings, method=method, time_limit=time_limit
+    )
     with progress_of(progress, total, f"recommend {scenario.name}", unit="unit") as report:
         decisions_, outcome = search(
             scenario,
@@ -433,10 +433,7 @@ def compare_policies(
     scenario = load_scenario(scenario)
     settings = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
     _need_suppliers(scenario)
-
-    def total() -> int:
-        return compare_policies_units(scenario, settings)
-
+    total = partial(compare_policies_units, scenario, settings)
     with progress_of(progress, total, f"compare-policies {scenario.name}", unit="unit") as report:
         return PolicyComparison(
             tuple(

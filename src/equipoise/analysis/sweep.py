@@ -151,25 +151,24 @@ def parse_vary(text: str, scenario: Scenario | None = None) -> Vary:
                 suggest(extra, DISTRIBUTIONS) + " Or write a number of grid steps.",
             )
     whole = all(re.fullmatch(r"\s*[+-]?\d+\s*", p) for p in parts[:2])
-    integer = whole
-    if scenario is not None:
-        now = current_value(scenario, path)
-        if isinstance(now, bool) or not isinstance(now, int | float | None):
-            raise InputError(
-                f"--vary {path}: its value is {str(now)[:40]!r}, not a number",
-                "vary a numeric field (a count, a probability, a threshold)",
-            )
-        integer = isinstance(now, int)
-        if now is None:  # unset (e.g. war_cost): a count field refuses a float there
-            try:
-                override(scenario, {path: (low + high) / 2})
-            except InputError:
-                integer = whole
-        vary = Vary(path, low, high, steps, distribution, integer)
-        override(scenario, {path: vary.value(low)})
-        override(scenario, {path: vary.value(high)})
-        return vary
-    return Vary(path, low, high, steps, distribution, integer)
+    if scenario is None:
+        return Vary(path, low, high, steps, distribution, whole)
+    now = current_value(scenario, path)
+    if isinstance(now, bool) or not isinstance(now, int | float | None):
+        raise InputError(
+            f"--vary {path}: its value is {str(now)[:40]!r}, not a number",
+            "vary a numeric field (a count, a probability, a threshold)",
+        )
+    integer = isinstance(now, int)
+    if now is None:  # unset (e.g. war_cost): a count field refuses a float there
+        try:
+            override(scenario, {path: (low + high) / 2})
+        except InputError:
+            integer = whole
+    vary = Vary(path, low, high, steps, distribution, integer)
+    override(scenario, {path: vary.value(low)})
+    override(scenario, {path: vary.value(high)})
+    return vary
 
 
 def design(
