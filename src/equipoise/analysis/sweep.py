@@ -28,8 +28,8 @@ import math
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, replace
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -233,52 +233,41 @@ def batchable(scenario: Scenario, vary: Vary) -> bool:
     return not (name == "units" and holding.interceptors is not None and vary.low < 1)
 
 
-def _differences(ones: Sequence[SideForces], zero: SideForces, spans: FloatArray) -> SideModel:
-    base = zero.side
+def _side_model(
+    zero: Scenario,
+    ones: Sequence[Scenario],
+    spans: FloatArray,
+    low: SideForces,
+    high: Sequence[SideForces],
+) -> SideModel:
+    """One side at the inputs' low ends (``zero``, forces ``low``), and what one unit of
+    each input adds, from the scenarios ``ones`` with one input at its high end each."""
+    base = low.side
 
     def rows(get: Callable[[Side], FloatArray]) -> FloatArray:
         return np.array(
             [
                 (get(one.side)[0] - get(base)[0]) / span
-                for one, span in zip(ones, spans, strict=True)
+                for one, span in zip(high, spans, strict=True)
             ],
             dtype=float,
-        ).reshape(len(ones), get(base).shape[1])
+        ).reshape(len(high), get(base).shape[1])
 
+    ew = ew_units(zero, low.state, low.rival)
+    classes = tuple(sorted(ew))
+    ew_rows = [
+        [(ew_units(one, low.state, low.rival).get(n, 0) - ew[n]) / span for n in classes]
+        for one, span in zip(ones, spans, strict=True)
+    ]
     return SideModel(
         base,
         rows(lambda s: s.offence.launchers),
         rows(lambda s: s.offence.rounds),
         rows(lambda s: s.defence.interceptors),
         rows(lambda s: s.defence.channels),
-        (),
-        np.zeros(0),
-        np.zeros((len(ones), 0)),
-    )
-
-
-def _with_ew(
-    model: SideModel,
-    zero: Scenario,
-    ones: Sequence[Scenario],
-    spans: FloatArray,
-    state: str,
-    rival: str,
-) -> SideModel:
-    base = ew_units(zero, state, rival)
-    classes = tuple(sorted(base))
-    units = np.array(
-        [
-            [(ew_units(one, state, rival).get(n, 0) - base.get(n, 0)) / span for n in classes]
-            for one, span in zip(ones, spans, strict=True)
-        ],
-        dtype=float,
-    ).reshape(len(ones), len(classes))
-    return replace(
-        model,
-        ew_classes=classes,
-        ew_base=np.array([base.get(n, 0) for n in classes], dtype=float),
-        ew_units=units,
+        classes,
+        np.array([ew[n] for n in classes], dtype=float),
+        np.array(ew_rows, dtype=float).reshape(len(ones), len(classes)),
     )
 
 
@@ -308,12 +297,8 @@ def linear_models(
         high = [dyad_forces(one, dyad.a, dyad.b) for one in ones]
         if not all(_same_shape(h.a, forces.a) and _same_shape(h.b, forces.b) for h in high):
             return None
-        a_side = _with_ew(
-            _differences([h.a for h in high], forces.a, spans), zero, ones, spans, dyad.a, dyad.b
-        )
-        b_side = _with_ew(
-            _differences([h.b for h in high], forces.b, spans), zero, ones, spans, dyad.b, dyad.a
-        )
+        a_side = _side_model(zero, ones, spans, forces.a, [h.a for h in high])
+        b_side = _side_model(zero, ones, spans, forces.b, [h.b for h in high])
         models.append(DyadModel(dyad.a, dyad.b, a_side, b_side, forces.a_first, forces.b_first))
     return zero, tuple(models)
 
@@ -520,6 +505,7 @@ class SweepInterrupted(KeyboardInterrupt):
 
 
 def _run_chunk(chunk: Chunk) -> pd.DataFrame:
+    """A chunk's rows (a named function: Dask names its tasks after it)."""
     return chunk()
 
 
@@ -531,23 +517,17 @@ def _in_process(chunks: Sequence[Chunk]) -> Iterator[tuple[int, pd.DataFrame]]:
 def _local(chunks: Sequence[Chunk], workers: int) -> Iterator[tuple[int, pd.DataFrame]]:
     executor = ProcessPoolExecutor(workers)
     try:
-        pending: set[Future[pd.DataFrame]] = set()
-        index: dict[Future[pd.DataFrame], int] = {}
-        for chunk in chunks:
-            future = executor.submit(_run_chunk, chunk)
-            index[future] = chunk.index
-            pending.add(future)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield index[future], future.result()
+        index = {executor.submit(_run_chunk, chunk): chunk.index for chunk in chunks}
+        for future in as_completed(index):
+            yield index[future], future.result()
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _dask(chunks: Sequence[Chunk], scheduler: Any) -> Iterator[tuple[int, pd.DataFrame]]:
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
+        from distributed import as_completed as completed_on_cluster
     except ImportError:
         raise InputError(
             "--scheduler needs Dask distributed", "pip install 'equipoise[dask]'"
@@ -565,7 +545,7 @@ def _dask(chunks: Sequence[Chunk], scheduler: Any) -> Iterator[tuple[int, pd.Dat
         futures = [client.submit(_run_chunk, chunk, pure=False) for chunk in chunks]
         index = {future.key: chunk.index for future, chunk in zip(futures, chunks, strict=True)}
         try:
-            for future in as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
+            for future in completed_on_cluster(futures, loop=client.loop):  # type: ignore[no-untyped-call]
                 yield index[future.key], future.result()
         finally:
             client.cancel(futures)
