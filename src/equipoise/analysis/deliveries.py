@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -243,19 +244,17 @@ def _spending(
 ) -> tuple[dict[str, float], dict[str, float], dict[tuple[str, str], tuple[float, int]]]:
     """Each supplier's spending in all and a year, and each (supplier, recipient) pair's
     cost and package count."""
-    total: dict[str, float] = {}
-    per_year: dict[str, float] = {}
+    total: dict[str, float] = defaultdict(float)
+    per_year: dict[str, float] = defaultdict(float)
     per_recipient: dict[tuple[str, str], tuple[float, int]] = {}
     for (supplier_name, package_name, recipient), quantity in plan.items():
         package = scenario.suppliers[supplier_name].packages[package_name]
         cost = quantity * package.cost
-        total[supplier_name] = total.get(supplier_name, 0.0) + cost
-        per_year[supplier_name] = per_year.get(supplier_name, 0.0) + cost / max(
-            package.delay_years, 1
-        )
+        total[supplier_name] += cost
+        per_year[supplier_name] += cost / max(package.delay_years, 1)
         so_far, count = per_recipient.get((supplier_name, recipient), (0.0, 0))
         per_recipient[(supplier_name, recipient)] = (so_far + cost, count + quantity)
-    return total, per_year, per_recipient
+    return dict(total), dict(per_year), per_recipient
 
 
 def plan_problems(scenario: Scenario, plan: Mapping[PlanKey, int]) -> list[str]:

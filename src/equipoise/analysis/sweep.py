@@ -102,14 +102,19 @@ class Vary:
         return round(number) if self.integer else float(number)
 
 
+def _vary_error(spec: str, problem: str, fix: str) -> InputError:
+    return InputError(f"--vary {spec[:120]}: {problem}", fix)
+
+
 def _number(text: str, spec: str) -> float:
     try:
         value = float(text)
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        raise InputError(
-            f"--vary {spec[:120]}: '{text[:40]}' is not a finite number",
+        raise _vary_error(
+            spec,
+            f"'{text[:40]}' is not a finite number",
             "write PATH=LOW:HIGH[:STEPS], e.g. states.IRN.inventory.mrbm.launchers=100:300:5",
         )
     return value
@@ -129,9 +134,7 @@ def parse_vary(text: str, scenario: Scenario | None = None) -> Vary:
     parse_path(path)
     low, high = _number(parts[0], text), _number(parts[1], text)
     if high <= low:
-        raise InputError(
-            f"--vary {text[:120]}: HIGH must be above LOW", "write LOW:HIGH, LOW < HIGH"
-        )
+        raise _vary_error(text, "HIGH must be above LOW", "write LOW:HIGH, LOW < HIGH")
     steps: int | None = None
     distribution = "uniform"
     if len(parts) == 3:
@@ -139,15 +142,13 @@ def parse_vary(text: str, scenario: Scenario | None = None) -> Vary:
         if re.fullmatch(r"\d{1,7}", extra):
             steps = int(extra)
             if steps < 2:
-                raise InputError(
-                    f"--vary {text[:120]}: a grid needs 2 steps or more", "use :2 or more"
-                )
+                raise _vary_error(text, "a grid needs 2 steps or more", "use :2 or more")
         elif extra in DISTRIBUTIONS:
             distribution = extra
         else:
-            raise InputError(
-                f"--vary {text[:120]}: '{extra[:40]}' is neither a number of steps nor a "
-                "distribution",
+            raise _vary_error(
+                text,
+                f"'{extra[:40]}' is neither a number of steps nor a distribution",
                 suggest(extra, DISTRIBUTIONS) + " Or write a number of grid steps.",
             )
     whole = all(re.fullmatch(r"\s*[+-]?\d+\s*", p) for p in parts[:2])
@@ -155,8 +156,9 @@ def parse_vary(text: str, scenario: Scenario | None = None) -> Vary:
         return Vary(path, low, high, steps, distribution, whole)
     now = current_value(scenario, path)
     if isinstance(now, bool) or not isinstance(now, int | float | None):
-        raise InputError(
-            f"--vary {path}: its value is {str(now)[:40]!r}, not a number",
+        raise _vary_error(
+            path,
+            f"its value is {str(now)[:40]!r}, not a number",
             "vary a numeric field (a count, a probability, a threshold)",
         )
     integer = isinstance(now, int)
