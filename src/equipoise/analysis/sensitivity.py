@@ -225,32 +225,18 @@ def analyse(
         return [
             SensitivityIndex(output, n, m, 0.0, 0.0, 0.0) for n in names for m in zeros
         ], f"{output}: the same in every variant, so no input moves it"
+    options = {"num_resamples": RESAMPLES, "conf_level": CONFIDENCE, "seed": seed}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if method == "morris":
             from SALib.analyze import morris as morris_analyze
 
-            si = morris_analyze.analyze(
-                problem,
-                unit,
-                y,
-                num_resamples=RESAMPLES,
-                conf_level=CONFIDENCE,
-                num_levels=MORRIS_LEVELS,
-                seed=seed,
-            )
+            si = morris_analyze.analyze(problem, unit, y, num_levels=MORRIS_LEVELS, **options)
             measures = {"mu_star": ("mu_star", "mu_star_conf"), "sigma": ("sigma", None)}
         else:
             from SALib.analyze import sobol as sobol_analyze
 
-            si = sobol_analyze.analyze(
-                problem,
-                y,
-                calc_second_order=False,
-                num_resamples=RESAMPLES,
-                conf_level=CONFIDENCE,
-                seed=seed,
-            )
+            si = sobol_analyze.analyze(problem, y, calc_second_order=False, **options)
             measures = {"S1": ("S1", "S1_conf"), "ST": ("ST", "ST_conf")}
     out = []
     for i, name in enumerate(names):
