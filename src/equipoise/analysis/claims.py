@@ -108,15 +108,11 @@ class ClaimPosterior:
 def _counted_terms(claim: Claim, table: Mapping[str, Any]) -> tuple[list[SourceTerm], list[str]]:
     """Sources with their ratios; in a dependency group only the most informative counts."""
     notes = []
+    strength = [abs(math.log(table[source.kind].ratio)) for source in claim.sources]
     best: dict[str, int] = {}
     for index, source in enumerate(claim.sources):
         group = source.dependency_group
-        if group is None:
-            continue
-        ratio = table[source.kind].ratio
-        if group not in best or abs(math.log(ratio)) > abs(
-            math.log(table[claim.sources[best[group]].kind].ratio)
-        ):
+        if group is not None and (group not in best or strength[index] > strength[best[group]]):
             best[group] = index
     terms = []
     for index, source in enumerate(claim.sources):
