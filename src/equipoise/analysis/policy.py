@@ -238,7 +238,7 @@ def whatif(
         key, quantity = parse_delivery(scenario, text)
         plan[key] = plan.get(key, 0) + quantity
     warnings = [f"this delivery breaks a supplier rule: {p}" for p in plan_problems(scenario, plan)]
-    counts = {axis: count for axis, count in (parse_addition(scenario, text) for text in add)}
+    counts = dict(parse_addition(scenario, text) for text in add)
     total = comparison_units(scenario, settings)
     with progress_of(progress, total, f"whatif {scenario.name}") as report:
         return compare_plan(

@@ -175,13 +175,10 @@ def design_for(
     and high)."""
     if method == "oat":
         centre = np.array(base if base is not None else [0.5] * len(varies), dtype=float)
-        rows = [centre]
-        for i in range(len(varies)):
-            for end in (0.0, 1.0):
-                row = centre.copy()
-                row[i] = end
-                rows.append(row)
-        return np.array(rows)
+        rows = np.repeat(centre[np.newaxis, :], 2 * len(varies) + 1, axis=0)
+        inputs = np.arange(len(varies))
+        rows[1 + 2 * inputs, inputs], rows[2 + 2 * inputs, inputs] = 0.0, 1.0
+        return rows
     _salib()
     problem = _problem(varies)
     if method == "morris":
@@ -213,11 +210,8 @@ def analyse(
         out = [SensitivityIndex(output, n, "base", float(y[0]), math.nan, math.nan) for n in names]
         for i, name in enumerate(names):
             low, high = float(y[1 + 2 * i]), float(y[2 + 2 * i])
-            out += [
-                SensitivityIndex(output, name, "swing", high - low, math.nan, math.nan),
-                SensitivityIndex(output, name, "at_low", low, math.nan, math.nan),
-                SensitivityIndex(output, name, "at_high", high, math.nan, math.nan),
-            ]
+            swing = (("swing", high - low), ("at_low", low), ("at_high", high))
+            out += [SensitivityIndex(output, name, m, v, math.nan, math.nan) for m, v in swing]
         return out, ""
     problem = _problem(varies)
     if float(np.ptp(y)) == 0.0:
