@@ -219,18 +219,24 @@ def analyse(
         return [
             SensitivityIndex(output, n, m, 0.0, 0.0, 0.0) for n in names for m in zeros
         ], f"{output}: the same in every variant, so no input moves it"
-    options = {"num_resamples": RESAMPLES, "conf_level": CONFIDENCE, "seed": seed}
+    # SALib's Sobol' bootstrap is unseeded for a falsy seed (0); a SeedSequence is never
+    # falsy and gives the generator the integer itself gives
+    options = {"num_resamples": RESAMPLES, "conf_level": CONFIDENCE}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if method == "morris":
             from SALib.analyze import morris as morris_analyze
 
-            si = morris_analyze.analyze(problem, unit, y, num_levels=MORRIS_LEVELS, **options)
+            si = morris_analyze.analyze(
+                problem, unit, y, num_levels=MORRIS_LEVELS, seed=seed, **options
+            )
             measures = {"mu_star": ("mu_star", "mu_star_conf"), "sigma": ("sigma", None)}
         else:
             from SALib.analyze import sobol as sobol_analyze
 
-            si = sobol_analyze.analyze(problem, y, calc_second_order=False, **options)
+            si = sobol_analyze.analyze(
+                problem, y, calc_second_order=False, seed=np.random.SeedSequence(seed), **options
+            )
             measures = {"S1": ("S1", "S1_conf"), "ST": ("ST", "ST_conf")}
     out = []
     for i, name in enumerate(names):
