@@ -61,9 +61,16 @@ def apply_items(
         if count or keep_zero:
             for key, holding in item.holdings.items():
                 inventories[item.recipient][key] = holding.scaled(count)
+    return with_inventories(scenario, inventories)
+
+
+def with_inventories(scenario: Scenario, inventories: Mapping[str, dict[str, Holding]]) -> Scenario:
+    """The scenario with the named parties' (states' or backers') inventories replaced."""
     update = {
         group: {
             name: body.model_copy(update={"inventory": inventories[name]})
+            if name in inventories
+            else body
             for name, body in bodies.items()
         }
         for group, bodies in (("states", scenario.states), ("backers", scenario.backers))
