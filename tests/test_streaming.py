@@ -188,3 +188,16 @@ def test_streamed_calibration_equals_all_in_memory_reference() -> None:
         leaked = np.concatenate([b["leaked"] for b in run_blocks(task, child, TRIALS)])
         shares = 1.0 - leaked / int(offence.rounds.sum())
         _close(check.model, Estimate.of_mean(shares, check.model.expected_value))
+
+
+def test_wilson_interval_matches_newcombe_1998() -> None:
+    """The Wilson score interval of every proportion estimate (streamed counts and
+    in-memory hits alike) against Newcombe (1998, Statistics in Medicine 17, Table I,
+    method 3), to its four decimals."""
+    published = {(81, 263): (0.2553, 0.3662), (15, 148): (0.0624, 0.1605)}
+    published |= {(0, 20): (0.0, 0.1611), (1, 29): (0.0061, 0.1718)}
+    for (hits, trials), (low, high) in published.items():
+        estimate = Estimate.of_count(hits, trials)
+        assert (round(estimate.low, 4), round(estimate.high, 4)) == (low, high)
+        drawn = np.arange(trials) < hits
+        assert Estimate.of_proportion(np.random.default_rng(0).permutation(drawn)) == estimate

@@ -42,7 +42,7 @@ class BalanceResult(Plottable):
         return self.frame.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "a": {"stateabb": self.a.stateabb, "ccode": self.a.ccode, "name": self.a.name},
                 "b": {"stateabb": self.b.stateabb, "ccode": self.b.ccode, "name": self.b.name},
@@ -51,7 +51,6 @@ class BalanceResult(Plottable):
                 "years": self.frame.to_dict(orient="records"),
             }
         )
-        return data
 
 
 def parse_years(text: str | None) -> tuple[int, int] | None:

@@ -108,15 +108,11 @@ class ClaimPosterior:
 def _counted_terms(claim: Claim, table: Mapping[str, Any]) -> tuple[list[SourceTerm], list[str]]:
     """Sources with their ratios; in a dependency group only the most informative counts."""
     notes = []
+    strength = [abs(math.log(table[source.kind].ratio)) for source in claim.sources]
     best: dict[str, int] = {}
     for index, source in enumerate(claim.sources):
         group = source.dependency_group
-        if group is None:
-            continue
-        ratio = table[source.kind].ratio
-        if group not in best or abs(math.log(ratio)) > abs(
-            math.log(table[claim.sources[best[group]].kind].ratio)
-        ):
+        if group is not None and (group not in best or strength[index] > strength[best[group]]):
             best[group] = index
     terms = []
     for index, source in enumerate(claim.sources):
@@ -318,7 +314,7 @@ class WorldAnalysis(Plottable):
         return pd.DataFrame(self.rows())
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "scenario": self.scenario,
                 "seed": self.seed,
@@ -333,7 +329,6 @@ class WorldAnalysis(Plottable):
                 "metrics": self.rows(),
             }
         )
-        return data
 
 
 def _summary(
@@ -479,7 +474,7 @@ class ClaimsReport(Plottable):
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "claims": [_posterior_dict(c) for c in self.claims],
                 "value_of_information": [
@@ -499,7 +494,6 @@ class ClaimsReport(Plottable):
                 else {"count": int(self.worlds.truth.shape[0]), "exact": self.worlds.exact},
             }
         )
-        return data
 
 
 def claims_report(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -60,15 +61,21 @@ def apply_items(
         if count or keep_zero:
             for key, holding in item.holdings.items():
                 inventories[item.recipient][key] = holding.scaled(count)
-    states = {
-        name: state.model_copy(update={"inventory": inventories[name]})
-        for name, state in scenario.states.items()
+    return with_inventories(scenario, inventories)
+
+
+def with_inventories(scenario: Scenario, inventories: Mapping[str, dict[str, Holding]]) -> Scenario:
+    """The scenario with the named parties' (states' or backers') inventories replaced."""
+    update = {
+        group: {
+            name: body.model_copy(update={"inventory": inventories[name]})
+            if name in inventories
+            else body
+            for name, body in bodies.items()
+        }
+        for group, bodies in (("states", scenario.states), ("backers", scenario.backers))
     }
-    backers = {
-        name: backer.model_copy(update={"inventory": inventories[name]})
-        for name, backer in scenario.backers.items()
-    }
-    return scenario.model_copy(update={"states": states, "backers": backers})
+    return scenario.model_copy(update=update)
 
 
 def variant_matrix(quantities: IntArray | FloatArray, width: int) -> FloatArray:
@@ -244,19 +251,17 @@ def _spending(
 ) -> tuple[dict[str, float], dict[str, float], dict[tuple[str, str], tuple[float, int]]]:
     """Each supplier's spending in all and a year, and each (supplier, recipient) pair's
     cost and package count."""
-    total: dict[str, float] = {}
-    per_year: dict[str, float] = {}
+    total: dict[str, float] = defaultdict(float)
+    per_year: dict[str, float] = defaultdict(float)
     per_recipient: dict[tuple[str, str], tuple[float, int]] = {}
     for (supplier_name, package_name, recipient), quantity in plan.items():
         package = scenario.suppliers[supplier_name].packages[package_name]
         cost = quantity * package.cost
-        total[supplier_name] = total.get(supplier_name, 0.0) + cost
-        per_year[supplier_name] = per_year.get(supplier_name, 0.0) + cost / max(
-            package.delay_years, 1
-        )
+        total[supplier_name] += cost
+        per_year[supplier_name] += cost / max(package.delay_years, 1)
         so_far, count = per_recipient.get((supplier_name, recipient), (0.0, 0))
         per_recipient[(supplier_name, recipient)] = (so_far + cost, count + quantity)
-    return total, per_year, per_recipient
+    return dict(total), dict(per_year), per_recipient
 
 
 def plan_problems(scenario: Scenario, plan: Mapping[PlanKey, int]) -> list[str]:
@@ -368,14 +373,13 @@ class PlanSummary:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "deliveries": self.to_frame().to_dict(orient="records"),
                 "total_cost": self.total_cost,
                 "per_year_spending": self.per_year,
             }
         )
-        return data
 
 
 def summarise_plan(scenario: Scenario, plan: Mapping[PlanKey, int]) -> PlanSummary:

@@ -49,7 +49,7 @@ from equipoise.engines.dynamics import (
     simulate_richardson,
     square_law_invariant,
 )
-from equipoise.engines.types import FloatArray
+from equipoise.engines.types import FloatArray, IntArray
 from equipoise.errors import InputError
 
 RICHARDSON_NAMES = ("k", "l", "a", "b", "g", "h")
@@ -77,16 +77,21 @@ def _finite_residuals(values: FloatArray) -> FloatArray:
     return np.nan_to_num(values, nan=_PENALTY, posinf=_PENALTY, neginf=-_PENALTY)
 
 
-def _least_squares(residuals: Any, start: FloatArray, **options: Any) -> Any:
-    """scipy's least_squares, with a failure on these data reported as an input problem."""
+def _least_squares(residuals: Any, start: FloatArray, **options: Any) -> tuple[Any, FloatArray]:
+    """scipy's least_squares (Levenberg-Marquardt, tolerances 1e-14) and the standard
+    errors of its estimates; a failure on these data is reported as an input problem."""
     try:
         with np.errstate(all="ignore"):
-            return least_squares(residuals, start, method="lm", **options)
+            fit = least_squares(
+                residuals, start, method="lm", xtol=1e-14, ftol=1e-14, gtol=1e-14, **options
+            )
     except (ValueError, np.linalg.LinAlgError) as error:
         raise InputError(
             f"the fit cannot be computed on these data ({error})",
             "check the series: constant, all-zero or wildly varying columns cannot be fitted",
         ) from None
+    jacobian, fun = np.asarray(fit.jac, dtype=float), np.asarray(fit.fun, dtype=float)
+    return fit, _standard_errors(jacobian, fun, len(start))
 
 
 DEFAULT_BATTLE = "iwo-jima-1945"
@@ -139,6 +144,20 @@ def delivery_flows(race: ArmsRace) -> FloatArray:
     return flows
 
 
+def _paths_frame(
+    time: str,
+    stamps: IntArray,
+    names: tuple[str, str],
+    levels: FloatArray,
+    inflow: str,
+    inflows: FloatArray,
+) -> pd.DataFrame:
+    """Both sides' levels per time step, then what flowed into each (``inflow`` names
+    its column from the side's name)."""
+    columns = {time: stamps, names[0]: levels[:, 0], names[1]: levels[:, 1]}
+    return pd.DataFrame(columns | {inflow.format(n): inflows[:, i] for i, n in enumerate(names)})
+
+
 @dataclass(frozen=True, repr=False)
 class ArmsRaceResult(Plottable):
     """A simulated Richardson arms race with its equilibrium and stability."""
@@ -152,20 +171,14 @@ class ArmsRaceResult(Plottable):
     def to_frame(self) -> pd.DataFrame:
         """One row per year boundary: levels of both sides and that year's deliveries."""
         race = self.race
+        years = np.arange(race.start_year, race.start_year + race.years + 1)
         flows = np.vstack([delivery_flows(race), np.zeros((1, 2))])
-        return pd.DataFrame(
-            {
-                "year": np.arange(race.start_year, race.start_year + race.years + 1),
-                race.a: self.trajectory[:, 0],
-                race.b: self.trajectory[:, 1],
-                f"delivered_to_{race.a}": flows[:, 0],
-                f"delivered_to_{race.b}": flows[:, 1],
-            }
-        )
+        sides = (race.a, race.b)
+        return _paths_frame("year", years, sides, self.trajectory, "delivered_to_{}", flows)
 
     def to_dict(self) -> dict[str, Any]:
         race = self.race
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "a": race.a,
                 "b": race.b,
@@ -178,7 +191,6 @@ class ArmsRaceResult(Plottable):
                 "source": race.source,
             }
         )
-        return data
 
 
 def arms_race(race: ArmsRace) -> ArmsRaceResult:
@@ -231,7 +243,7 @@ class FitResult(Plottable):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "model": self.model,
                 "parameters": self.to_frame().to_dict(orient="records"),
@@ -242,7 +254,6 @@ class FitResult(Plottable):
                 "notes": list(self.notes),
             }
         )
-        return data
 
 
 def _require_finite(columns: dict[str, FloatArray], time: str, stamps: FloatArray) -> None:
@@ -256,7 +267,8 @@ def _require_finite(columns: dict[str, FloatArray], time: str, stamps: FloatArra
             )
 
 
-def _covariance(jacobian: FloatArray, residuals: FloatArray, parameters: int) -> FloatArray:
+def _standard_errors(jacobian: FloatArray, residuals: FloatArray, parameters: int) -> FloatArray:
+    """Square roots of the diagonal of the Gauss-Newton covariance at the optimum."""
     dof = residuals.size - parameters
     if dof <= 0:
         return np.full(parameters, np.nan)
@@ -348,9 +360,8 @@ def fit_richardson(
         return _finite_residuals(np.concatenate([path[:, 0], path[:, 1]]) - observed)
 
     start = np.nan_to_num(np.array([k0, l0, a0, b0, g0, h0]))
-    fit = _least_squares(residuals, start, xtol=1e-14, ftol=1e-14, gtol=1e-14)
+    fit, errors = _least_squares(residuals, start)
     estimates = np.asarray(fit.x, dtype=float).copy()
-    errors = _covariance(np.asarray(fit.jac, dtype=float), np.asarray(fit.fun, dtype=float), 6)
     estimates[4:] *= scale
     errors[4:] *= scale
     fitted_path = (fit.fun + observed) * scale
@@ -396,17 +407,10 @@ class AttritionResult(Plottable):
     path: FloatArray
 
     def to_frame(self) -> pd.DataFrame:
-        a, b = self.attrition.a.name, self.attrition.b.name
+        names = (self.attrition.a.name, self.attrition.b.name)
+        days = np.arange(self.attrition.days + 1)
         rates = np.vstack([np.zeros((1, 2)), reinforcement_rates(self.attrition)])
-        frame = pd.DataFrame(
-            {
-                "day": np.arange(self.attrition.days + 1),
-                a: self.path[:, 0],
-                b: self.path[:, 1],
-                f"{a}_reinforcements": rates[:, 0],
-                f"{b}_reinforcements": rates[:, 1],
-            }
-        )
+        frame = _paths_frame("day", days, names, self.path, "{}_reinforcements", rates)
         if self.attrition.law == "square":
             frame["square_law_invariant"] = square_law_invariant(
                 self.path[:, 0], self.path[:, 1], self.attrition.alpha, self.attrition.beta
@@ -415,7 +419,7 @@ class AttritionResult(Plottable):
 
     def to_dict(self) -> dict[str, Any]:
         case = self.attrition
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "name": case.name,
                 "title": case.title,
@@ -426,7 +430,6 @@ class AttritionResult(Plottable):
                 "source": case.source,
             }
         )
-        return data
 
 
 def attrition(case: Attrition, steps_per_day: int = 50) -> AttritionResult:
@@ -500,8 +503,7 @@ def fit_lanchester(
         return _finite_residuals(scaled - observed)
 
     start = np.array([alpha0, beta0])
-    fit = _least_squares(residuals, start, x_scale=start, xtol=1e-14, ftol=1e-14, gtol=1e-14)
-    errors = _covariance(np.asarray(fit.jac, dtype=float), np.asarray(fit.fun, dtype=float), 2)
+    fit, errors = _least_squares(residuals, start, x_scale=start)
     fitted = fit.fun + observed
     return _fit_result(
         f"lanchester-{law}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -170,12 +170,17 @@ def _elements(
     return rows
 
 
+def _batch_of_one(values: Sequence[float]) -> FloatArray:
+    """Per-element counts as a (1, elements) batch, even with no elements."""
+    return np.array(values, dtype=float).reshape(1, len(values))
+
+
 def offence_of(rows: list[OffensiveElement]) -> Offence:
     """The elements as the engines' offence arrays (a batch of one)."""
     classes = [row.system for row in rows]
     return Offence(
-        launchers=np.array([[row.launchers for row in rows]], dtype=float).reshape(1, len(rows)),
-        rounds=np.array([[row.rounds for row in rows]], dtype=float).reshape(1, len(rows)),
+        launchers=_batch_of_one([row.launchers for row in rows]),
+        rounds=_batch_of_one([row.rounds for row in rows]),
         rounds_per_launcher_per_wave=np.array(
             [c.rounds_per_launcher_per_wave for c in classes], dtype=np.int64
         ),
@@ -195,10 +200,11 @@ def _remaining_units(scenario: Scenario, party: str, key: str, holding: Holding,
     return units
 
 
-def _defence(scenario: Scenario, parties: list[str], rival: str) -> tuple[Defence, tuple[str, ...]]:
+def _defence(
+    scenario: Scenario, parties: list[str], rival: str, jammers: Mapping[str, int]
+) -> tuple[Defence, tuple[str, ...]]:
     interceptors: Counter[str] = Counter()
     channels: Counter[str] = Counter()
-    jammers: Counter[str] = Counter()
     for party in parties:
         for key, holding in holdings_in_dyad(scenario, party, rival):
             system_name = holding.class_name(key)
@@ -213,15 +219,11 @@ def _defence(scenario: Scenario, parties: list[str], rival: str) -> tuple[Defenc
                 )
                 interceptors[system_name] += _share(stock, units, held)
                 channels[system_name] += units * system.channels_per_battery
-            elif isinstance(system, ElectronicWarfareClass):
-                jammers[system_name] += units
     order = sorted(interceptors, key=lambda n: (_air_defence(scenario, n).layer, n))
     systems = [_air_defence(scenario, n) for n in order]
     defence = Defence(
-        interceptors=np.array([[interceptors[n] for n in order]], dtype=float).reshape(
-            1, len(order)
-        ),
-        channels=np.array([[channels[n] for n in order]], dtype=float).reshape(1, len(order)),
+        interceptors=_batch_of_one([interceptors[n] for n in order]),
+        channels=_batch_of_one([channels[n] for n in order]),
         shots_per_threat=np.array([s.shots_per_threat for s in systems], dtype=np.int64),
         shoot_look_shoot=np.array([s.doctrine == "shoot-look-shoot" for s in systems], dtype=bool),
         guided_arrival_factor=np.asarray(
@@ -269,7 +271,7 @@ def side_forces(scenario: Scenario, state: str, rival: str) -> SideForces:
     parties = side_parties(scenario, state, rival)
     notes: list[str] = []
     rows = _elements(scenario, parties, rival, notes)
-    defence, layers = _defence(scenario, parties, rival)
+    defence, layers = _defence(scenario, parties, rival, ew_units(scenario, state, rival))
     body = scenario.states[state]
     side = Side(offence_of(rows), defence, body.value_at_risk, body.unacceptable_damage)
     labels = tuple(row.label for row in rows)

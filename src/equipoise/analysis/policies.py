@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,7 @@ import numpy as np
 from equipoise.analysis.evaluator import Metrics
 from equipoise.domain.problems import suggest
 from equipoise.domain.scenario import Scenario
-from equipoise.engines.types import FloatArray
+from equipoise.engines.types import FloatArray, IntArray
 from equipoise.errors import InputError
 
 WEIGHTS_EXAMPLE = "Write e.g. mutual=1000,fsa=10,range=10,cost=1"
@@ -118,9 +119,14 @@ class Balancer(Policy):
 
     name = "balancer"
 
-    def score(self, metrics: Metrics, weights: PolicyWeights, budget: float) -> FloatArray:
+    @staticmethod
+    def _advantage_and_width(metrics: Metrics) -> tuple[FloatArray, FloatArray]:
+        """(plans, dyads): the mean positive first-strike advantage, the range width."""
         advantage = (np.maximum(metrics.fsa_a, 0.0) + np.maximum(metrics.fsa_b, 0.0)) / 2
-        width = np.where(metrics.has_range > 0, metrics.range_width, 0.0)
+        return advantage, np.where(metrics.has_range > 0, metrics.range_width, 0.0)
+
+    def score(self, metrics: Metrics, weights: PolicyWeights, budget: float) -> FloatArray:
+        advantage, width = self._advantage_and_width(metrics)
         return np.asarray(
             weights.mutual * metrics.mutual.sum(axis=1)
             - weights.fsa * advantage.sum(axis=1)
@@ -130,8 +136,7 @@ class Balancer(Policy):
         )
 
     def dyad_terms(self, metrics: Metrics, weights: PolicyWeights) -> FloatArray:
-        advantage = (np.maximum(metrics.fsa_a, 0.0) + np.maximum(metrics.fsa_b, 0.0)) / 2
-        width = np.where(metrics.has_range > 0, metrics.range_width, 0.0)
+        advantage, width = self._advantage_and_width(metrics)
         return np.asarray(
             weights.mutual * metrics.mutual - weights.fsa * advantage + weights.range * width,
             dtype=float,
@@ -148,17 +153,22 @@ class Partisan(Policy):
     def name(self) -> str:  # type: ignore[override]
         return f"partisan:{self.state}"
 
-    def score(self, metrics: Metrics, weights: PolicyWeights, budget: float) -> FloatArray:
-        deterred = np.zeros(metrics.cost.shape)
-        prevail = np.zeros(metrics.cost.shape)
+    def _own_dyads(self, metrics: Metrics) -> Iterator[tuple[int, IntArray, FloatArray]]:
+        """Per dyad of this state: its column, whether the rival is deterred, and the
+        state's probability of prevailing (mean of striking first and struck first)."""
         for column, (a, b) in enumerate(metrics.dyads):
             mean_p = (metrics.p_first[:, column] + metrics.p_second[:, column]) / 2
             if a == self.state:
-                deterred += metrics.b_deterred[:, column]
-                prevail += mean_p
+                yield column, metrics.b_deterred[:, column], mean_p
             elif b == self.state:
-                deterred += metrics.a_deterred[:, column]
-                prevail += 1.0 - mean_p
+                yield column, metrics.a_deterred[:, column], 1.0 - mean_p
+
+    def score(self, metrics: Metrics, weights: PolicyWeights, budget: float) -> FloatArray:
+        deterred = np.zeros(metrics.cost.shape)
+        prevail = np.zeros(metrics.cost.shape)
+        for _, rival_deterred, own_p in self._own_dyads(metrics):
+            deterred += rival_deterred
+            prevail += own_p
         return np.asarray(
             weights.mutual * deterred
             + weights.range * np.nan_to_num(prevail)
@@ -170,14 +180,9 @@ class Partisan(Policy):
         # A missing probability zeroes the whole prevailing sum in ``score``; counting
         # each dyad's (non-negative) probability on its own can only be larger.
         terms = np.zeros((metrics.cost.shape[0], len(metrics.dyads)))
-        for column, (a, b) in enumerate(metrics.dyads):
-            mean_p = (metrics.p_first[:, column] + metrics.p_second[:, column]) / 2
-            if a == self.state:
-                terms[:, column] = weights.mutual * metrics.b_deterred[:, column]
-                terms[:, column] += weights.range * np.nan_to_num(mean_p)
-            elif b == self.state:
-                terms[:, column] = weights.mutual * metrics.a_deterred[:, column]
-                terms[:, column] += weights.range * np.nan_to_num(1.0 - mean_p)
+        for column, rival_deterred, own_p in self._own_dyads(metrics):
+            terms[:, column] = weights.mutual * rival_deterred
+            terms[:, column] += weights.range * np.nan_to_num(own_p)
         return terms
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,7 @@ class Comparison(Plottable):
         return pd.DataFrame(self.rows())
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "plan": self.plan.to_dict(),
                 "holding_changes": list(self.edits),
@@ -94,7 +95,6 @@ class Comparison(Plottable):
                 "after": self.after.to_dict(),
             }
         )
-        return data
 
 
 def _range_text(dyad: DyadAssessment) -> str:
@@ -238,7 +238,7 @@ def whatif(
         key, quantity = parse_delivery(scenario, text)
         plan[key] = plan.get(key, 0) + quantity
     warnings = [f"this delivery breaks a supplier rule: {p}" for p in plan_problems(scenario, plan)]
-    counts = {axis: count for axis, count in (parse_addition(scenario, text) for text in add)}
+    counts = dict(parse_addition(scenario, text) for text in add)
     total = comparison_units(scenario, settings)
     with progress_of(progress, total, f"whatif {scenario.name}") as report:
         return compare_plan(
@@ -296,7 +296,7 @@ class Recommendation(Plottable):
         return self.comparison.to_frame().assign(policy=self.policy)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "policy": self.policy,
                 "weights": self.weights.__dict__,
@@ -312,7 +312,6 @@ class Recommendation(Plottable):
                 **self.comparison.to_dict(),
             }
         )
-        return data
 
 
 def recommend(
@@ -338,10 +337,9 @@ def recommend(
     _need_suppliers(scenario)
     chosen = parse_policy(scenario, policy)
     chosen_weights = weights or PolicyWeights()
-
-    def total() -> int:
-        return recommend_units(scenario, chosen, settings, method=method, time_limit=time_limit)
-
+    total = partial(
+        recommend_units, scenario, chosen, settings, method=method, time_limit=time_limit
+    )
     with progress_of(progress, total, f"recommend {scenario.name}", unit="unit") as report:
         decisions_, outcome = search(
             scenario,
@@ -406,7 +404,7 @@ class PolicyComparison(Plottable):
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "table": self.to_frame().to_dict(orient="records"),
                 "plans": {r.policy: r.comparison.plan.to_dict() for r in self.recommendations},
@@ -416,7 +414,6 @@ class PolicyComparison(Plottable):
                 },
             }
         )
-        return data
 
 
 def compare_policies(
@@ -436,10 +433,7 @@ def compare_policies(
     scenario = load_scenario(scenario)
     settings = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)
     _need_suppliers(scenario)
-
-    def total() -> int:
-        return compare_policies_units(scenario, settings)
-
+    total = partial(compare_policies_units, scenario, settings)
     with progress_of(progress, total, f"compare-policies {scenario.name}", unit="unit") as report:
         return PolicyComparison(
             tuple(
@@ -480,7 +474,7 @@ class ScenarioDiff(Plottable):
         return self.comparison.to_frame()
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "inputs": [{"path": p, "a": a, "b": b} for p, a, b in self.inputs],
                 "changes": self.comparison.rows(),
@@ -488,7 +482,6 @@ class ScenarioDiff(Plottable):
                 "b": self.comparison.after.to_dict(),
             }
         )
-        return data
 
     def plot(self, **options: Any) -> Any:
         return self.comparison.plot(**options)

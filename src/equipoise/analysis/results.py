@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -68,6 +68,10 @@ MAX_HTML_ROWS = 12
 Z95 = 1.959963984540054
 
 
+@overload
+def clean(value: dict[str, Any]) -> dict[str, Any]: ...
+@overload
+def clean(value: list[Any] | tuple[Any, ...] | float | str | np.generic | None) -> Any: ...
 def clean(value: Any) -> Any:
     """JSON-ready copy: NaN and infinities become None, numpy scalars Python ones."""
     if isinstance(value, dict):
@@ -168,12 +172,7 @@ class Estimate:
     @classmethod
     def of_proportion(cls, hits: np.ndarray, expected_value: float | None = None) -> Estimate:
         """A probability with its Wilson score 95 % interval (Wilson 1927)."""
-        n = int(hits.size)
-        p = float(hits.mean())
-        denominator = 1.0 + Z95**2 / n
-        centre = (p + Z95**2 / (2 * n)) / denominator
-        half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denominator
-        return cls(p, max(0.0, centre - half), min(1.0, centre + half), expected_value)
+        return cls.of_count(int(np.count_nonzero(hits)), int(hits.size), expected_value)
 
     @classmethod
     def of_moments(cls, moments: Moments, expected_value: float | None = None) -> Estimate:
@@ -200,7 +199,7 @@ class Estimate:
 
     @classmethod
     def of_count(cls, hits: int, trials: int, expected_value: float | None = None) -> Estimate:
-        """:meth:`of_proportion` from a count of hits among ``trials``."""
+        """The Wilson score 95 % interval of ``hits`` among ``trials`` (Wilson 1927)."""
         n = int(trials)
         p = float(hits) / n
         denominator = 1.0 + Z95**2 / n
@@ -212,7 +211,7 @@ class Estimate:
         data: dict[str, Any] = {"mean": self.mean, "ci95": [self.low, self.high]}
         if self.expected_value is not None:
             data["expected_value_form"] = self.expected_value
-        return clean(data)  # type: ignore[no-any-return]
+        return clean(data)
 
 
 @dataclass(frozen=True)
@@ -330,7 +329,7 @@ class Bargaining:
         return self.high - self.low
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "probability_source": self.probability_source,
                 "p_a_prevails_striking_first": self.p_first,
@@ -343,7 +342,6 @@ class Bargaining:
                 "unavailable_because": self.reason or None,
             }
         )
-        return data
 
 
 def bargaining_columns(bargain: Bargaining | None) -> dict[str, Any]:

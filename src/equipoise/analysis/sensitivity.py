@@ -45,6 +45,7 @@ Method = Literal["morris", "sobol", "oat"]
 CONFIDENCE = 0.95
 RESAMPLES = 1_000
 MORRIS_LEVELS = 4
+FRAME_COLUMNS = ("scenario", "method", "output", "input", "measure", "value", "ci_low", "ci_high")
 Model = Callable[[FloatArray], Mapping[str, FloatArray]]
 """Design matrix (variants x inputs, in the inputs' own units) -> outputs by name."""
 
@@ -94,34 +95,14 @@ class SensitivityResult(Plottable):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per (output, input, measure): value and confidence interval."""
-        return pd.DataFrame(
-            [
-                {
-                    "scenario": self.scenario,
-                    "method": self.method,
-                    "output": i.output,
-                    "input": i.input,
-                    "measure": i.measure,
-                    "value": i.value,
-                    "ci_low": i.low,
-                    "ci_high": i.high,
-                }
-                for i in self.indices
-            ],
-            columns=[
-                "scenario",
-                "method",
-                "output",
-                "input",
-                "measure",
-                "value",
-                "ci_low",
-                "ci_high",
-            ],
-        )
+        rows = [
+            (self.scenario, self.method, i.output, i.input, i.measure, i.value, i.low, i.high)
+            for i in self.indices
+        ]
+        return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "scenario": self.scenario,
                 "method": self.method,
@@ -144,7 +125,6 @@ class SensitivityResult(Plottable):
                 "notes": list(self.notes),
             }
         )
-        return data
 
     def plot(self, **options: Any) -> Any:
         """A tornado (one-at-a-time) or bar figure of the headline index per output."""
@@ -195,13 +175,10 @@ def design_for(
     and high)."""
     if method == "oat":
         centre = np.array(base if base is not None else [0.5] * len(varies), dtype=float)
-        rows = [centre]
-        for i in range(len(varies)):
-            for end in (0.0, 1.0):
-                row = centre.copy()
-                row[i] = end
-                rows.append(row)
-        return np.array(rows)
+        rows = np.repeat(centre[np.newaxis, :], 2 * len(varies) + 1, axis=0)
+        inputs = np.arange(len(varies))
+        rows[1 + 2 * inputs, inputs], rows[2 + 2 * inputs, inputs] = 0.0, 1.0
+        return rows
     _salib()
     problem = _problem(varies)
     if method == "morris":
@@ -233,11 +210,8 @@ def analyse(
         out = [SensitivityIndex(output, n, "base", float(y[0]), math.nan, math.nan) for n in names]
         for i, name in enumerate(names):
             low, high = float(y[1 + 2 * i]), float(y[2 + 2 * i])
-            out += [
-                SensitivityIndex(output, name, "swing", high - low, math.nan, math.nan),
-                SensitivityIndex(output, name, "at_low", low, math.nan, math.nan),
-                SensitivityIndex(output, name, "at_high", high, math.nan, math.nan),
-            ]
+            swing = (("swing", high - low), ("at_low", low), ("at_high", high))
+            out += [SensitivityIndex(output, name, m, v, math.nan, math.nan) for m, v in swing]
         return out, ""
     problem = _problem(varies)
     if float(np.ptp(y)) == 0.0:
@@ -245,31 +219,23 @@ def analyse(
         return [
             SensitivityIndex(output, n, m, 0.0, 0.0, 0.0) for n in names for m in zeros
         ], f"{output}: the same in every variant, so no input moves it"
+    # SALib's Sobol' bootstrap is unseeded for a falsy seed (0); a SeedSequence is never
+    # falsy and gives the generator the integer itself gives
+    options = {"num_resamples": RESAMPLES, "conf_level": CONFIDENCE}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if method == "morris":
             from SALib.analyze import morris as morris_analyze
 
             si = morris_analyze.analyze(
-                problem,
-                unit,
-                y,
-                num_resamples=RESAMPLES,
-                conf_level=CONFIDENCE,
-                num_levels=MORRIS_LEVELS,
-                seed=seed,
+                problem, unit, y, num_levels=MORRIS_LEVELS, seed=seed, **options
             )
             measures = {"mu_star": ("mu_star", "mu_star_conf"), "sigma": ("sigma", None)}
         else:
             from SALib.analyze import sobol as sobol_analyze
 
             si = sobol_analyze.analyze(
-                problem,
-                y,
-                calc_second_order=False,
-                num_resamples=RESAMPLES,
-                conf_level=CONFIDENCE,
-                seed=seed,
+                problem, y, calc_second_order=False, seed=np.random.SeedSequence(seed), **options
             )
             measures = {"S1": ("S1", "S1_conf"), "ST": ("ST", "ST_conf")}
     out = []
@@ -323,6 +289,9 @@ def sensitivity_of(
     )
 
 
+_SIDE_OUTPUTS = ("deterred", "first_strike_advantage", "retaliation_probability")
+
+
 def scenario_outputs(frame: pd.DataFrame, with_probability: bool) -> dict[str, FloatArray]:
     """The outputs of a sweep's rows, per dyad: each side deterred (0/1), each side's
     first-strike advantage and retaliation probability, the bargaining range width."""
@@ -330,17 +299,9 @@ def scenario_outputs(frame: pd.DataFrame, with_probability: bool) -> dict[str, F
     for dyad, rows in frame.groupby("dyad", sort=False):
         rows = rows.sort_values("variant")
         a, b = rows["a"].iloc[0], rows["b"].iloc[0]
-        for side, state in (("a", a), ("b", b)):
-            out[f"{dyad} {state} deterred"] = rows[f"deterred_{side}"].to_numpy(dtype=float)
-        for side, state in (("a", a), ("b", b)):
-            out[f"{dyad} {state} first_strike_advantage"] = rows[
-                f"first_strike_advantage_{side}"
-            ].to_numpy(dtype=float)
-        if with_probability:
+        for name in _SIDE_OUTPUTS[: 3 if with_probability else 2]:
             for side, state in (("a", a), ("b", b)):
-                out[f"{dyad} {state} retaliation_probability"] = rows[
-                    f"retaliation_probability_{side}"
-                ].to_numpy(dtype=float)
+                out[f"{dyad} {state} {name}"] = rows[f"{name}_{side}"].to_numpy(dtype=float)
         out[f"{dyad} bargaining_width"] = rows["bargaining_width"].to_numpy(dtype=float)
     return out
 
@@ -376,48 +337,31 @@ def sensitivity(
     model = load_scenario(scenario)
     varies = parse_varies(model, vary)
     total = variants_for(method, len(varies), samples)
-    label = f"sensitivity {model.name}"
-    with progress_of(progress, total, label, unit="variant") as report:
-        return _sensitivity(
-            model, varies, method, samples, trials, seed, workers, scheduler, report
-        )
+    with progress_of(progress, total, f"sensitivity {model.name}", unit="variant") as report:
 
+        def evaluate(values: FloatArray) -> dict[str, FloatArray]:
+            frame = run_design(
+                model,
+                varies,
+                values,
+                trials=trials,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
+                progress=report,
+            )
+            return scenario_outputs(frame, trials is not None)
 
-def _sensitivity(
-    model: Scenario,
-    varies: Sequence[Vary],
-    method: Method,
-    samples: int,
-    trials: int | None,
-    seed: int,
-    workers: int,
-    scheduler: Any,
-    progress: Progress | None,
-) -> SensitivityResult:
-
-    def evaluate(values: FloatArray) -> dict[str, FloatArray]:
-        frame = run_design(
-            model,
+        return sensitivity_of(
+            evaluate,
             varies,
-            values,
-            trials=trials,
+            method=method,
+            samples=samples,
             seed=seed,
-            workers=workers,
-            scheduler=scheduler,
-            progress=progress,
+            base=_base_point(model, varies),
+            label=model.name,
+            trials=trials or 0,
         )
-        return scenario_outputs(frame, trials is not None)
-
-    return sensitivity_of(
-        evaluate,
-        varies,
-        method=method,
-        samples=samples,
-        seed=seed,
-        base=_base_point(model, varies),
-        label=model.name,
-        trials=trials or 0,
-    )
 
 
 __all__ = [

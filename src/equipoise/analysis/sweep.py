@@ -28,8 +28,8 @@ import math
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, replace
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -102,14 +102,19 @@ class Vary:
         return round(number) if self.integer else float(number)
 
 
+def _vary_error(spec: str, problem: str, fix: str) -> InputError:
+    return InputError(f"--vary {spec[:120]}: {problem}", fix)
+
+
 def _number(text: str, spec: str) -> float:
     try:
         value = float(text)
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        raise InputError(
-            f"--vary {spec[:120]}: '{text[:40]}' is not a finite number",
+        raise _vary_error(
+            spec,
+            f"'{text[:40]}' is not a finite number",
             "write PATH=LOW:HIGH[:STEPS], e.g. states.IRN.inventory.mrbm.launchers=100:300:5",
         )
     return value
@@ -129,9 +134,7 @@ def parse_vary(text: str, scenario: Scenario | None = None) -> Vary:
     parse_path(path)
     low, high = _number(parts[0], text), _number(parts[1], text)
     if high <= low:
-        raise InputError(
-            f"--vary {text[:120]}: HIGH must be above LOW", "write LOW:HIGH, LOW < HIGH"
-        )
+        raise _vary_error(text, "HIGH must be above LOW", "write LOW:HIGH, LOW < HIGH")
     steps: int | None = None
     distribution = "uniform"
     if len(parts) == 3:
@@ -139,37 +142,35 @@ def parse_vary(text: str, scenario: Scenario | None = None) -> Vary:
         if re.fullmatch(r"\d{1,7}", extra):
             steps = int(extra)
             if steps < 2:
-                raise InputError(
-                    f"--vary {text[:120]}: a grid needs 2 steps or more", "use :2 or more"
-                )
+                raise _vary_error(text, "a grid needs 2 steps or more", "use :2 or more")
         elif extra in DISTRIBUTIONS:
             distribution = extra
         else:
-            raise InputError(
-                f"--vary {text[:120]}: '{extra[:40]}' is neither a number of steps nor a "
-                "distribution",
+            raise _vary_error(
+                text,
+                f"'{extra[:40]}' is neither a number of steps nor a distribution",
                 suggest(extra, DISTRIBUTIONS) + " Or write a number of grid steps.",
             )
     whole = all(re.fullmatch(r"\s*[+-]?\d+\s*", p) for p in parts[:2])
-    integer = whole
-    if scenario is not None:
-        now = current_value(scenario, path)
-        if isinstance(now, bool) or not isinstance(now, int | float | None):
-            raise InputError(
-                f"--vary {path}: its value is {str(now)[:40]!r}, not a number",
-                "vary a numeric field (a count, a probability, a threshold)",
-            )
-        integer = isinstance(now, int)
-        if now is None:  # unset (e.g. war_cost): a count field refuses a float there
-            try:
-                override(scenario, {path: (low + high) / 2})
-            except InputError:
-                integer = whole
-        vary = Vary(path, low, high, steps, distribution, integer)
-        override(scenario, {path: vary.value(low)})
-        override(scenario, {path: vary.value(high)})
-        return vary
-    return Vary(path, low, high, steps, distribution, integer)
+    if scenario is None:
+        return Vary(path, low, high, steps, distribution, whole)
+    now = current_value(scenario, path)
+    if isinstance(now, bool) or not isinstance(now, int | float | None):
+        raise _vary_error(
+            path,
+            f"its value is {str(now)[:40]!r}, not a number",
+            "vary a numeric field (a count, a probability, a threshold)",
+        )
+    integer = isinstance(now, int)
+    if now is None:  # unset (e.g. war_cost): a count field refuses a float there
+        try:
+            override(scenario, {path: (low + high) / 2})
+        except InputError:
+            integer = whole
+    vary = Vary(path, low, high, steps, distribution, integer)
+    override(scenario, {path: vary.value(low)})
+    override(scenario, {path: vary.value(high)})
+    return vary
 
 
 def design(
@@ -234,52 +235,41 @@ def batchable(scenario: Scenario, vary: Vary) -> bool:
     return not (name == "units" and holding.interceptors is not None and vary.low < 1)
 
 
-def _differences(ones: Sequence[SideForces], zero: SideForces, spans: FloatArray) -> SideModel:
-    base = zero.side
+def _side_model(
+    zero: Scenario,
+    ones: Sequence[Scenario],
+    spans: FloatArray,
+    low: SideForces,
+    high: Sequence[SideForces],
+) -> SideModel:
+    """One side at the inputs' low ends (``zero``, forces ``low``), and what one unit of
+    each input adds, from the scenarios ``ones`` with one input at its high end each."""
+    base = low.side
 
     def rows(get: Callable[[Side], FloatArray]) -> FloatArray:
         return np.array(
             [
                 (get(one.side)[0] - get(base)[0]) / span
-                for one, span in zip(ones, spans, strict=True)
+                for one, span in zip(high, spans, strict=True)
             ],
             dtype=float,
-        ).reshape(len(ones), get(base).shape[1])
+        ).reshape(len(high), get(base).shape[1])
 
+    ew = ew_units(zero, low.state, low.rival)
+    classes = tuple(sorted(ew))
+    ew_rows = [
+        [(ew_units(one, low.state, low.rival).get(n, 0) - ew[n]) / span for n in classes]
+        for one, span in zip(ones, spans, strict=True)
+    ]
     return SideModel(
         base,
         rows(lambda s: s.offence.launchers),
         rows(lambda s: s.offence.rounds),
         rows(lambda s: s.defence.interceptors),
         rows(lambda s: s.defence.channels),
-        (),
-        np.zeros(0),
-        np.zeros((len(ones), 0)),
-    )
-
-
-def _with_ew(
-    model: SideModel,
-    zero: Scenario,
-    ones: Sequence[Scenario],
-    spans: FloatArray,
-    state: str,
-    rival: str,
-) -> SideModel:
-    base = ew_units(zero, state, rival)
-    classes = tuple(sorted(base))
-    units = np.array(
-        [
-            [(ew_units(one, state, rival).get(n, 0) - base.get(n, 0)) / span for n in classes]
-            for one, span in zip(ones, spans, strict=True)
-        ],
-        dtype=float,
-    ).reshape(len(ones), len(classes))
-    return replace(
-        model,
-        ew_classes=classes,
-        ew_base=np.array([base.get(n, 0) for n in classes], dtype=float),
-        ew_units=units,
+        classes,
+        np.array([ew[n] for n in classes], dtype=float),
+        np.array(ew_rows, dtype=float).reshape(len(ones), len(classes)),
     )
 
 
@@ -309,12 +299,8 @@ def linear_models(
         high = [dyad_forces(one, dyad.a, dyad.b) for one in ones]
         if not all(_same_shape(h.a, forces.a) and _same_shape(h.b, forces.b) for h in high):
             return None
-        a_side = _with_ew(
-            _differences([h.a for h in high], forces.a, spans), zero, ones, spans, dyad.a, dyad.b
-        )
-        b_side = _with_ew(
-            _differences([h.b for h in high], forces.b, spans), zero, ones, spans, dyad.b, dyad.a
-        )
+        a_side = _side_model(zero, ones, spans, forces.a, [h.a for h in high])
+        b_side = _side_model(zero, ones, spans, forces.b, [h.b for h in high])
         models.append(DyadModel(dyad.a, dyad.b, a_side, b_side, forces.a_first, forces.b_first))
     return zero, tuple(models)
 
@@ -340,6 +326,11 @@ def _matches(zero: Scenario, models: Sequence[DyadModel], exact: Scenario, q: Fl
 # --- evaluating chunks of variants ------------------------------------------------------
 
 
+def _variant(scenario: Scenario, varies: Sequence[Vary], row: FloatArray) -> Scenario:
+    """The scenario with each input at its value in one design row."""
+    return override(scenario, {v.path: v.value(x) for v, x in zip(varies, row, strict=True)})
+
+
 def _one_by_one(
     scenario: Scenario,
     varies: Sequence[Vary],
@@ -351,7 +342,7 @@ def _one_by_one(
     columns: dict[str, list[FloatArray]] = {}
     dyads: tuple[tuple[str, str], ...] = ()
     for row in values:
-        variant = override(scenario, {v.path: v.value(x) for v, x in zip(varies, row, strict=True)})
+        variant = _variant(scenario, varies, row)
         metrics = evaluate(variant, (), np.zeros((1, 0)), first_strike=first_strike, seed=seed)
         dyads = metrics.dyads
         for name, array in metrics.values.items():
@@ -377,10 +368,7 @@ def _batched(
         lows = np.array([v.value(v.low) for v in varies], dtype=float)
         q = values - lows
         checks = sorted({0, values.shape[0] // 2, values.shape[0] - 1})
-        exact = [
-            override(scenario, {v.path: v.value(x) for v, x in zip(varies, values[i], strict=True)})
-            for i in checks
-        ]
+        exact = [_variant(scenario, varies, values[i]) for i in checks]
         if all(_matches(zero, models, e, q[i]) for e, i in zip(exact, checks, strict=True)):
             items = [DeliveryItem(v.path, str(parse_path(v.path)[1]), {}) for v in varies]
             return evaluate(zero, items, q, models=models, first_strike=first_strike, seed=seed)
@@ -428,13 +416,7 @@ class Chunk:
         pieces: list[tuple[IntArray, Metrics]] = []
         for g, group in enumerate(groups):
             members = np.flatnonzero(inverse == g)
-            base = override(
-                self.scenario,
-                {
-                    self.varies[i].path: self.varies[i].value(x)
-                    for i, x in zip(fixed, group, strict=True)
-                },
-            )
+            base = _variant(self.scenario, [self.varies[i] for i in fixed], group)
             metrics = _batched(
                 base,
                 [self.varies[i] for i in counts],
@@ -454,10 +436,9 @@ class Chunk:
         assert self.trials is not None
         out: dict[str, list[list[float]]] = {"a": [], "b": []}
         for row in self.values:
-            variant = override(
-                self.scenario, {v.path: v.value(x) for v, x in zip(self.varies, row, strict=True)}
+            result = analyze(
+                _variant(self.scenario, self.varies, row), RunSettings(self.trials, self.seed)
             )
-            result = analyze(variant, RunSettings(self.trials, self.seed))
             out["a"].append([d.sides[0].retaliation_probability.mean for d in result.dyads])
             out["b"].append([d.sides[1].retaliation_probability.mean for d in result.dyads])
         return {f"retaliation_probability_{k}": np.array(v, dtype=float) for k, v in out.items()}
@@ -526,6 +507,7 @@ class SweepInterrupted(KeyboardInterrupt):
 
 
 def _run_chunk(chunk: Chunk) -> pd.DataFrame:
+    """A chunk's rows (a named function: Dask names its tasks after it)."""
     return chunk()
 
 
@@ -537,23 +519,17 @@ def _in_process(chunks: Sequence[Chunk]) -> Iterator[tuple[int, pd.DataFrame]]:
 def _local(chunks: Sequence[Chunk], workers: int) -> Iterator[tuple[int, pd.DataFrame]]:
     executor = ProcessPoolExecutor(workers)
     try:
-        pending: set[Future[pd.DataFrame]] = set()
-        index: dict[Future[pd.DataFrame], int] = {}
-        for chunk in chunks:
-            future = executor.submit(_run_chunk, chunk)
-            index[future] = chunk.index
-            pending.add(future)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield index[future], future.result()
+        index = {executor.submit(_run_chunk, chunk): chunk.index for chunk in chunks}
+        for future in as_completed(index):
+            yield index[future], future.result()
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _dask(chunks: Sequence[Chunk], scheduler: Any) -> Iterator[tuple[int, pd.DataFrame]]:
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
+        from distributed import as_completed as completed_on_cluster
     except ImportError:
         raise InputError(
             "--scheduler needs Dask distributed", "pip install 'equipoise[dask]'"
@@ -571,7 +547,7 @@ def _dask(chunks: Sequence[Chunk], scheduler: Any) -> Iterator[tuple[int, pd.Dat
         futures = [client.submit(_run_chunk, chunk, pure=False) for chunk in chunks]
         index = {future.key: chunk.index for future, chunk in zip(futures, chunks, strict=True)}
         try:
-            for future in as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
+            for future in completed_on_cluster(futures, loop=client.loop):  # type: ignore[no-untyped-call]
                 yield index[future.key], future.result()
         finally:
             client.cancel(futures)
@@ -632,34 +608,6 @@ def run_design(
     finished so far.
     """
     model = load_scenario(scenario)
-    label = f"sweep {model.name}"
-    with progress_of(progress, len(values), label, unit="variant") as report:
-        return _run_design(
-            model,
-            varies,
-            values,
-            trials,
-            seed,
-            workers,
-            scheduler,
-            chunk_size,
-            report,
-            first_strike,
-        )
-
-
-def _run_design(
-    model: Scenario,
-    varies: Sequence[Vary],
-    values: FloatArray,
-    trials: int | None,
-    seed: int,
-    workers: int,
-    scheduler: Any,
-    chunk_size: int | None,
-    progress: Progress | None,
-    first_strike: bool,
-) -> pd.DataFrame:
     chunks = chunks_of(
         model,
         varies,
@@ -676,23 +624,22 @@ def _run_design(
     else:
         results = _in_process(chunks)
     done: dict[int, pd.DataFrame] = {}
-    try:
-        for index, frame in results:
-            done[index] = frame
-            if progress is not None:
-                progress(len(chunks[index].rows))
-    except KeyboardInterrupt:
-        raise SweepInterrupted(_joined(done, model, varies), len(values)) from None
-    finally:
-        close = getattr(results, "close", None)
-        if close is not None:
-            close()
-    return _joined(done, model, varies)
+    with progress_of(progress, len(values), f"sweep {model.name}", unit="variant") as report:
+        try:
+            for index, frame in results:
+                done[index] = frame
+                if report is not None:
+                    report(len(chunks[index].rows))
+        except KeyboardInterrupt:
+            raise SweepInterrupted(_joined(done, varies), len(values)) from None
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
+    return _joined(done, varies)
 
 
-def _joined(
-    done: Mapping[int, pd.DataFrame], scenario: Scenario, varies: Sequence[Vary]
-) -> pd.DataFrame:
+def _joined(done: Mapping[int, pd.DataFrame], varies: Sequence[Vary]) -> pd.DataFrame:
     if not done:
         return pd.DataFrame(
             columns=["variant", "scenario", "seed", "trials", *(v.path for v in varies)]
