@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from equipoise.analysis.deliveries import DeliveryItem, delivered_holdings
+from equipoise.analysis.deliveries import DeliveryItem, delivered_holdings, with_inventories
 from equipoise.analysis.evaluator import dyad_model, evaluate
 from equipoise.analysis.forces import side_parties
 from equipoise.analysis.metrics import STATUS_LABELS
@@ -218,19 +218,7 @@ def set_holdings(scenario: Scenario, counts: Mapping[tuple[str, str], int]) -> S
             continue
         inventory = inventories.setdefault(party, dict(scenario.party_inventory(party)))
         inventory[key] = scaled_holding(scenario, party, key, int(count))
-    states = {
-        name: state.model_copy(update={"inventory": inventories[name]})
-        if name in inventories
-        else state
-        for name, state in scenario.states.items()
-    }
-    backers = {
-        name: backer.model_copy(update={"inventory": inventories[name]})
-        if name in inventories
-        else backer
-        for name, backer in scenario.backers.items()
-    }
-    return scenario.model_copy(update={"states": states, "backers": backers})
+    return with_inventories(scenario, inventories)
 
 
 @dataclass(frozen=True, repr=False)
@@ -296,7 +284,7 @@ class DeterrenceMap(Plottable):
 
     def to_dict(self) -> dict[str, Any]:
         frame = self.to_frame()
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "scenario": self.scenario,
                 "dyad": [self.a, self.b],
@@ -308,7 +296,6 @@ class DeterrenceMap(Plottable):
                 ),
             }
         )
-        return data
 
 
 def deterrence_map(

@@ -300,7 +300,7 @@ class InterceptionRecord(Plottable):
 
     def to_dict(self) -> dict[str, Any]:
         frame = self.to_frame()
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "source": self.source,
                 "families_table": self.families_source,
@@ -319,7 +319,6 @@ class InterceptionRecord(Plottable):
                 "families": frame.to_dict(orient="records"),
             }
         )
-        return data
 
     def plot(self, **options: Any) -> Any:
         from equipoise.plots.interception import record_figure
@@ -662,7 +661,7 @@ class InterceptionFit(Plottable):
         return pd.DataFrame([q.__dict__ for q in self.quarters])
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "source": self.source,
                 "citation": self.citation,
@@ -676,7 +675,6 @@ class InterceptionFit(Plottable):
                 "quarters": [q.__dict__ for q in self.quarters],
             }
         )
-        return data
 
     def to_yaml(self, *, attacker: str = "RUS", defender: str = "UKR", cases: int = 5) -> str:
         """A scenario that carries the fitted classes and calibration cases (YAML text)."""
@@ -975,7 +973,7 @@ class Backtest(Plottable):
     def to_dict(self) -> dict[str, Any]:
         overall = {str(row["model"]): row for row in self.overall.to_dict(orient="records")}
         families = _summary(self.scores, ["family", "model"])
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "source": self.source,
                 "citation": self.citation,
@@ -999,7 +997,6 @@ class Backtest(Plottable):
                 "folds": self.folds_frame().to_dict(orient="records"),
             }
         )
-        return data
 
     def plot(self, **options: Any) -> Any:
         from equipoise.plots.interception import backtest_figure

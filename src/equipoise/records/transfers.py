@@ -266,7 +266,7 @@ class TransferRegister(Plottable):
 
     def to_dict(self) -> dict[str, Any]:
         totals = self.deliveries.groupby("family")["tiv"].sum()
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "source": self.source,
                 "credit": SIPRI_TERMS,
@@ -280,7 +280,6 @@ class TransferRegister(Plottable):
                 "notes": list(self.notes),
             }
         )
-        return data
 
     def plot(self, **options: Any) -> Any:
         """Mirrored delivery flows per dyad (default: the seed article's dyads)."""
@@ -684,7 +683,7 @@ class DiplomacyIndex(Plottable):
         return self.frame.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "source": self.source,
                 "credit": SIPRI_TERMS,
@@ -698,7 +697,6 @@ class DiplomacyIndex(Plottable):
                 "rows": self.frame.to_dict(orient="records"),
             }
         )
-        return data
 
     def plot(self, **options: Any) -> Any:
         """Mirrored flows over time per dyad: side a up, side b down, by family."""
@@ -878,7 +876,7 @@ class RecordPrior:
         return self.window[1] - self.window[0] + 1
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "supplier": self.supplier,
                 "supplier_names": list(self.supplier_names),
@@ -894,7 +892,6 @@ class RecordPrior:
                 "source": self.source,
             }
         )
-        return data
 
 
 def laplace_rate(k: int, n: int) -> float:
@@ -1003,7 +1000,7 @@ class ClaimPriors(Plottable):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "scenario": self.scenario,
                 "source": self.source,
@@ -1029,7 +1026,6 @@ class ClaimPriors(Plottable):
                 ],
             }
         )
-        return data
 
     def block(self, claims: ClaimsBlock, only: Iterable[str] | None = None) -> ClaimsBlock:
         """``claims`` with the record's priors (for ``only`` these claims, default all)."""

@@ -93,7 +93,7 @@ class ReportData:
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = clean(
+        return clean(
             {
                 "scenario": self.scenario,
                 "title": self.title,
@@ -102,7 +102,6 @@ class ReportData:
                 "tables": self.tables,
             }
         )
-        return data
 
 
 @dataclass(frozen=True)
