@@ -14,12 +14,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
-from scipy.optimize import least_squares
 
 from equipoise.analysis.results import Plottable, clean
 from equipoise.domain.dynamics import (
@@ -52,6 +50,9 @@ from equipoise.engines.dynamics import (
 from equipoise.engines.types import FloatArray
 from equipoise.errors import InputError
 
+if TYPE_CHECKING:  # pandas and SciPy load on first use, after the inputs have been read
+    import pandas as pd
+
 RICHARDSON_NAMES = ("k", "l", "a", "b", "g", "h")
 FIT_WINDOW = 30
 """Steps (years or days) simulated from one observation before restarting at the next."""
@@ -79,6 +80,8 @@ def _finite_residuals(values: FloatArray) -> FloatArray:
 
 def _least_squares(residuals: Any, start: FloatArray, **options: Any) -> Any:
     """scipy's least_squares, with a failure on these data reported as an input problem."""
+    from scipy.optimize import least_squares
+
     try:
         with np.errstate(all="ignore"):
             return least_squares(residuals, start, method="lm", **options)
@@ -151,6 +154,8 @@ class ArmsRaceResult(Plottable):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per year boundary: levels of both sides and that year's deliveries."""
+        import pandas as pd
+
         race = self.race
         flows = np.vstack([delivery_flows(race), np.zeros((1, 2))])
         return pd.DataFrame(
@@ -220,6 +225,8 @@ class FitResult(Plottable):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter: estimate, standard error, t ratio."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "parameter": self.names,
@@ -283,6 +290,8 @@ def _fit_result(
     ``fitted`` holds the trajectories after the first observation, where the fit
     starts; the table repeats the first observation in its fitted column.
     """
+    import pandas as pd
+
     columns: dict[str, FloatArray] = {time[0]: time[1]}
     for name, values in observed.items():
         columns[f"{name}_observed"] = values
@@ -396,6 +405,8 @@ class AttritionResult(Plottable):
     path: FloatArray
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         a, b = self.attrition.a.name, self.attrition.b.name
         rates = np.vstack([np.zeros((1, 2)), reinforcement_rates(self.attrition)])
         frame = pd.DataFrame(

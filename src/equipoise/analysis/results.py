@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from equipoise.analysis.metrics import ESTIMATED, DeterrenceStatus
 from equipoise.engines.types import FloatArray, IntArray
@@ -542,6 +544,8 @@ class AnalysisResult(Plottable):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per (dyad, side): means, 95 % intervals, status."""
+        import pandas as pd
+
         rows = []
         for dyad in self.dyads:
             for side in dyad.sides:

@@ -9,13 +9,18 @@ ISO3 code into one state, or explains why it cannot. Nothing is downloaded.
 
 from __future__ import annotations
 
+import csv
 import difflib
+import gzip
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from equipoise.errors import InputError
 
@@ -52,6 +57,8 @@ class StateRecord:
 
 @lru_cache(maxsize=1)
 def _raw_nmc() -> pd.DataFrame:
+    import pandas as pd  # loaded on first use: a scenario file never needs it
+
     with resources.files(FILES).joinpath("NMC-60-abridged.csv.gz").open("rb") as handle:
         return pd.read_csv(handle, compression="gzip")
 
@@ -104,12 +111,9 @@ def component_shares(frame: pd.DataFrame, *, year: str = "year") -> pd.DataFrame
 def states() -> tuple[StateRecord, ...]:
     """Every state in the data, with its codes and name."""
     with resources.files(FILES).joinpath("states.csv").open("r", encoding="utf-8") as handle:
-        table = pd.read_csv(handle, keep_default_na=False)
+        rows = list(csv.DictReader(handle))
     return tuple(
-        StateRecord(int(ccode), str(abbreviation), str(iso3), str(name))
-        for ccode, abbreviation, iso3, name in zip(
-            table["ccode"].tolist(), table["stateabb"], table["iso3"], table["name"], strict=True
-        )
+        StateRecord(int(row["ccode"]), row["stateabb"], row["iso3"], row["name"]) for row in rows
     )
 
 
@@ -172,24 +176,34 @@ def suggest_states(text: str) -> str:
     )
 
 
+@lru_cache(maxsize=1)
+def _cinc_by_state() -> dict[int, dict[int, float]]:
+    """Each state's CINC by year, read without pandas (scenario files cite it)."""
+    table: dict[int, dict[int, float]] = {}
+    path = resources.files(FILES).joinpath("NMC-60-abridged.csv.gz")
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            table.setdefault(int(row["ccode"]), {})[int(row["year"])] = float(row["cinc"])
+    return table
+
+
 def state_years(record: StateRecord) -> tuple[int, int]:
     """First and last year the state appears in the data."""
-    frame = _raw_nmc()
-    years = frame.loc[frame["ccode"] == record.ccode, "year"]
-    return int(years.min()), int(years.max())
+    years = _cinc_by_state().get(record.ccode, {})
+    if not years:
+        raise InputError(f"{record.label} is not in the NMC data", "use another state")
+    return min(years), max(years)
 
 
 def capability(record: StateRecord, year: int) -> float:
     """The state's CINC in ``year`` from the data set (an InputError if absent)."""
-    frame = _raw_nmc()
-    row = frame.loc[(frame["ccode"] == record.ccode) & (frame["year"] == year), "cinc"]
-    if row.empty:
+    value = _cinc_by_state().get(record.ccode, {}).get(year)
+    if value is None:
         first, last = state_years(record)
         raise InputError(
             f"{record.label} is not in the NMC data in {year}",
             f"use a year from {first} to {last}",
         )
-    value = float(row.iloc[0])
     if not np.isfinite(value) or value == MISSING_CODE:
         raise InputError(f"{record.label} has no CINC in {year}", "use another year")
     return value
