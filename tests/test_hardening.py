@@ -382,6 +382,32 @@ def test_the_largest_scenario_keeps_every_draw_below_the_samplers_limit(
     assert max(populations) <= MAX_TOTAL_COUNT < 10**9
 
 
+def test_map_axes_whose_largest_cell_no_file_could_hold_are_refused(tmp_path: Path) -> None:
+    """Reproducers: a valid scenario at the limits, mapped over ISR's 10^7-round
+    strike sorties up to 10^7 launchers (the most --x-range takes), sent 10^14 rounds
+    to NumPy's hypergeometric sampler (ValueError: ngood and nbad must be less than
+    10^9); a class SYR does not hold, at 10^7 rounds a launcher a wave, failed to build
+    its holding (pydantic ValidationError). Both are now refused as the loader refuses
+    such a file, naming the field; a range a file could hold still maps."""
+    path = tmp_path / "limit.yaml"
+    path.write_text(_at_the_count_limit(0))
+    command = ["map", str(path), "--dyad", "SYR:ISR", "--y", "ISR.upper-tier-bmd"]
+    command += ["--steps", "2", "--no-fsa"]
+    refused(
+        [*command, "--x", "ISR.strike-sortie", "--x-range", "0:10000000"],
+        "the map's largest cell (ISR.strike-sortie 10,000,000 and ISR.upper-tier-bmd",
+        "states.ISR.inventory.strike-sortie.rounds: must be at most 10000000",
+        "fix: narrow the axis ranges",
+    )
+    refused(
+        [*command, "--x", "SYR.strike-sortie", "--x-range", "0:10"],
+        "states.SYR.inventory.strike-sortie.rounds: must be at most 10000000",
+    )
+    code, out, err = run(*command, "--x", "ISR.strike-sortie", "--x-range", "0:1")
+    assert code == 0, err
+    assert "ISR.strike-sortie" in out
+
+
 def test_python_map_axes_far_beyond_the_counts_are_input_errors() -> None:
     """Reproducer of the ValueError in analysis/mapping.py (``_vary``) on axis values from
     Python: it either maps or gives an input error, never a ValueError."""

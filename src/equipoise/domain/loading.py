@@ -353,15 +353,16 @@ def locate(tree: Any, loc: Loc) -> tuple[int | None, int | None, Loc]:
     node, line, column = tree, None, None
     found: list[str | int] = []
     for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
-            row, col = node.lc.key(part)
+        if isinstance(node, Mapping) and part in node:
+            position = node.lc.key(part) if isinstance(node, CommentedMap) else None
             node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            row, col = node.lc.item(part)
+        elif isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node):
+            position = node.lc.item(part) if isinstance(node, CommentedSeq) else None
             node = node[part]
         else:
             continue
-        line, column = row + 1, col + 1
+        if position is not None:
+            line, column = position[0] + 1, position[1] + 1
         found.append(part)
     return line, column, tuple(found)
 
@@ -748,7 +749,7 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
         try:
             return Scenario.model_validate(dict(source))
         except ValidationError as error:
-            parsed = ParsedYaml("<mapping>", dict(source), None)
+            parsed = ParsedYaml("<mapping>", dict(source), dict(source))
             raise ScenarioError(problems_from_validation(error, Scenario, parsed)) from None
     text, label = resolve_source(source)
     return scenario_from_text(text, label)
