@@ -133,6 +133,9 @@ def baselines() -> dict[str, float]:
 
 def fit_times(rows: int) -> tuple[float, float, float]:
     """Seconds to fit Richardson and Lanchester (square, linear) on ``rows`` rows."""
+    import pandas  # noqa: F401  (the fits import both on first use: not timed here)
+    import scipy.optimize  # noqa: F401
+
     truth = RichardsonCoefficients(0.2, 0.15, 0.3, 0.25, 1.0, 2.0)
     path = simulate_richardson(truth, 10.0, 15.0, rows - 1)[0]
     rng = np.random.default_rng(1)
