@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +32,7 @@ from equipoise.analysis.deliveries import apply_items, apply_plan, plan_problems
 from equipoise.analysis.evaluator import evaluate_scenario
 from equipoise.analysis.metrics import DYAD_METRICS, SIDE_METRICS, status_in_words, status_label
 from equipoise.app.model import (
+    MAX_UPLOAD_BYTES,
     View,
     changes,
     compute,
@@ -39,9 +41,11 @@ from equipoise.app.model import (
     edited,
     fmt,
     holding_count,
+    read_upload,
     sliders,
     try_delivery,
 )
+from equipoise.cli.main import cli
 from equipoise.domain.loading import builtin_text, dump_scenario, load_scenario, scenario_from_text
 from equipoise.errors import ScenarioError
 
@@ -213,12 +217,60 @@ def test_edited_scenario_round_trips_through_yaml() -> None:
     assert scenario_from_text(dump_scenario(scenario), "edited.yaml") == scenario
 
 
+_BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 8)
+)
+_BROKEN = builtin_text("levant-2018").replace("reliability: 0.8", "reliability: -1", 1)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"name: x\n\xff\xfe\n", "mine.yaml:2:1: not UTF-8 text: byte 8"),
+        (b"name: a\x00b\n", "mine.yaml:1:8: a NUL byte"),
+        (b"a: " + b"[" * 100, "mine.yaml:1:36: brackets nested more than 32 levels deep"),
+        (_BOMB.encode(), "the file holds more than 20,000 values"),
+        ("x" * 200_000 + "\n", "mine.yaml:1: line 1 has 200,000 characters; the limit is 100,000"),
+        (_BROKEN.encode(), "classes.srbm.reliability: must not be negative, got -1"),
+        (b"", "mine.yaml: the file is empty"),
+    ],
+)
+def test_upload_is_refused_as_validate_refuses_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | str, expected: str
+) -> None:
+    """An upload goes through the reader of files on disk (issue 13): the app shows,
+    word for word, what `equipoise validate` prints for the same file, named by the
+    upload's name, never by where the web server saved it."""
+    data = content.encode() if isinstance(content, str) else content
+    saved = tmp_path / "upload-0"
+    saved.write_bytes(data)
+    scenario, message = read_upload("mine.yaml", str(saved))
+    assert scenario is None
+    assert expected in message
+    assert str(saved) not in message
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.yaml").write_bytes(data)
+    result = CliRunner().invoke(cli, ["validate", "mine.yaml"])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_upload_over_the_apps_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    """The app takes at most MAX_UPLOAD_BYTES (a file on disk may have 10 MB): a larger
+    upload is refused from its size, with the reader's message; one under it loads."""
+    saved = tmp_path / "upload-0"
+    saved.write_bytes(b"# padding\n" * (MAX_UPLOAD_BYTES // 10 + 1))
+    scenario, message = read_upload("big.yaml", str(saved))
+    assert scenario is None
+    assert message.startswith("big.yaml: 1.0 MB; the limit for a scenario file is 1,000,000 bytes")
+    saved.write_text(builtin_text("levant-2018"))
+    scenario, message = read_upload("levant.yaml", str(saved))
+    assert scenario == load_scenario("levant-2018")
+    assert message == f"Loaded levant.yaml: {scenario.title}"
+
+
 def test_cli_refuses_a_bad_scenario_before_serving() -> None:
     """`equipoise app` checks its scenario first: one error, exit status 2, no server."""
-    from click.testing import CliRunner
-
-    from equipoise.cli.main import cli
-
     result = CliRunner().invoke(cli, ["app", "no-such-scenario", "--port", "1"])
     assert result.exit_code == 2
     assert "no-such-scenario" in result.output
@@ -405,7 +457,9 @@ def test_browser_upload_checks_the_file(page: Any, tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_text("# padding\n" * 110_000)
     page.set_input_files("#upload", str(big))
-    _expect()(page.locator("#upload_error")).to_contain_text("more than the 1,000,000 allowed")
+    _expect()(page.locator("#upload_error")).to_contain_text(
+        "big.yaml: 1.1 MB; the limit for a scenario file is 1,000,000 bytes"
+    )
     page.set_input_files("#upload", str(path))
     error = page.locator("#upload_error")
     _expect()(error).to_contain_text("broken.yaml")

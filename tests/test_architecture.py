@@ -66,6 +66,38 @@ def test_layer_imports_flow_one_way(layer: str) -> None:
         assert not eager, f"{path.relative_to(PACKAGE)} imports {eager} at module level"
 
 
+@pytest.mark.parametrize(
+    ("command", "name", "content"),
+    [
+        ("validate", "bad.yaml", b"name: a\x00b\n"),
+        ("validate", "bad.yaml", b"a: " + b"[" * 100),
+        ("validate", "bad.yaml", b"title: 1\nstates: [1, 2]\n"),
+        ("attrition --fit", "bad.csv", b"day,US,Japan\n0,1,x\n"),
+    ],
+)
+def test_refusing_a_bad_file_loads_neither_pandas_nor_scipy(
+    tmp_path: Path, command: str, name: str, content: bytes
+) -> None:
+    """A file refused by the checks on its text, or by its validation, is refused before
+    pandas or SciPy load (they are most of a process's memory, which issue 13 bounds
+    for a hostile file); they load when a valid input needs them."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    code = (
+        "import sys\n"
+        "from equipoise.cli.main import cli\n"
+        "try:\n    cli(sys.argv[1:])\nexcept SystemExit as end:\n    assert end.code == 2, end\n"
+        "heavy = ('pandas', 'scipy', 'matplotlib')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))"
+    )
+    args = [*command.split(), str(path)]
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
+    assert f"{path}" in out.stderr  # refused, naming the file
+    assert out.stdout.strip() == ""
+
+
 def test_core_imports_no_cli_plotting_or_web_framework() -> None:
     code = (
         "import sys, equipoise, equipoise.analysis.assess, equipoise.analysis.mapping;"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import time
 from collections.abc import Iterator
@@ -34,6 +35,8 @@ from equipoise.domain.loading import (
     parse_yaml,
     read_text_file,
     resolve_source,
+    scenario_from_text,
+    scenario_problems,
 )
 from equipoise.domain.references import MAX_TOTAL_COUNT, reference_problems
 from equipoise.domain.series import read_series
@@ -110,6 +113,21 @@ def test_self_referencing_alias_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "loop.yaml"
     path.write_text("name: x\nloop: &a [1, *a]\n")
     refused(["validate", str(path)], f"{path}:2:", "refers to the node that contains it")
+
+
+def test_long_text_repeated_by_aliases_is_held_once() -> None:
+    """A 99,000-character text repeated by 9,000 aliases (a 135 kB file) was copied once
+    per alias (2 GB for 19,990 of them); it is now one string, and an error about the
+    list that repeats it shows only the list's start."""
+    long = "x" * 99_000
+    parsed = parse_yaml(f"a: &a {long}\nb: &b\n" + "- *a\n" * 9_000 + "title: *b\n", "t")
+    items = parsed.data["b"]
+    assert items[0] == long
+    assert all(item is items[0] for item in items)
+    _, problems = scenario_problems(parsed)
+    title = next(problem for problem in problems if problem.field == "title")
+    assert title.message.startswith('expected text, got ["xxxx')
+    assert len(title.message) < 100
 
 
 # --- hangs: billion laughs, /dev/zero, /dev/urandom, a FIFO ------------------------------
@@ -313,6 +331,81 @@ def test_no_scenario_reaches_the_samplers_limit() -> None:
     assert int(taken.sum()) == 10
     with pytest.raises(ValueError, match="ngood"):
         draw_without_replacement(rng, np.array([[2_000_000_000, 5]]), np.array([10]))
+
+
+def _at_the_count_limit(extra_holdings: int) -> str:
+    """levant-2018 with every class firing its whole magazine in one wave, SYR holding
+    10^7 rounds (the most one holding may have) and ISR ``extra_holdings + 1`` times
+    that, scored by the stochastic criterion, so the exchange samples every trial."""
+    text = builtin_text("levant-2018")
+    text = re.sub(
+        r"rounds_per_launcher_per_wave: \d+", "rounds_per_launcher_per_wave: 10000000", text
+    )
+    text = text.replace(
+        "srbm: {launchers: 30, rounds: 200}", "srbm: {launchers: 1, rounds: 10000000}", 1
+    )
+    big = "{system: strike-sortie, launchers: 1, rounds: 10000000}"
+    text = text.replace(
+        "strike-sortie: {launchers: 100, rounds: 900}",
+        "strike-sortie: {launchers: 1, rounds: 10000000}"
+        + "".join(f"\n      sorties-{i}: {big}" for i in range(extra_holdings)),
+        1,
+    )
+    return text.replace("dyads:\n", "deterrence: {criterion: probability}\ndyads:\n", 1)
+
+
+def test_the_largest_scenario_keeps_every_draw_below_the_samplers_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The population of a draw (engines/salvo.py draw_without_replacement) is the
+    threats arriving at a layer in one wave: at most what the striker fires, at most
+    its rounds, at most MAX_TOTAL_COUNT (10^8) in a valid scenario, a tenth of the
+    sampler's 10^9. Checked on a scenario at the limit (one more holding of 10^7
+    rounds is refused), each launcher firing 10^7 rounds a wave: the largest
+    population drawn from is below MAX_TOTAL_COUNT."""
+    import equipoise
+    from equipoise.engines import salvo
+
+    with pytest.raises(ScenarioError, match=f"the limit is {MAX_TOTAL_COUNT:,}"):
+        scenario_from_text(_at_the_count_limit(8), "over.yaml")
+    scenario = scenario_from_text(_at_the_count_limit(7), "limit.yaml")
+    populations: list[int] = []
+    draw = salvo.draw_without_replacement
+
+    def measured(rng: np.random.Generator, counts: Any, draws: Any) -> Any:
+        populations.append(int(np.asarray(counts).sum(axis=1).max()))
+        return draw(rng, counts, draws)
+
+    monkeypatch.setattr(salvo, "draw_without_replacement", measured)
+    equipoise.analyze(scenario, trials=20)
+    assert max(populations) > MAX_TOTAL_COUNT / 2  # the draws do see the huge salvoes
+    assert max(populations) <= MAX_TOTAL_COUNT < 10**9
+
+
+def test_map_axes_whose_largest_cell_no_file_could_hold_are_refused(tmp_path: Path) -> None:
+    """Reproducers: a valid scenario at the limits, mapped over ISR's 10^7-round
+    strike sorties up to 10^7 launchers (the most --x-range takes), sent 10^14 rounds
+    to NumPy's hypergeometric sampler (ValueError: ngood and nbad must be less than
+    10^9); a class SYR does not hold, at 10^7 rounds a launcher a wave, failed to build
+    its holding (pydantic ValidationError). Both are now refused as the loader refuses
+    such a file, naming the field; a range a file could hold still maps."""
+    path = tmp_path / "limit.yaml"
+    path.write_text(_at_the_count_limit(0))
+    command = ["map", str(path), "--dyad", "SYR:ISR", "--y", "ISR.upper-tier-bmd"]
+    command += ["--steps", "2", "--no-fsa"]
+    refused(
+        [*command, "--x", "ISR.strike-sortie", "--x-range", "0:10000000"],
+        "the map's largest cell (ISR.strike-sortie 10,000,000 and ISR.upper-tier-bmd",
+        "states.ISR.inventory.strike-sortie.rounds: must be at most 10000000",
+        "fix: narrow the axis ranges",
+    )
+    refused(
+        [*command, "--x", "SYR.strike-sortie", "--x-range", "0:10"],
+        "states.SYR.inventory.strike-sortie.rounds: must be at most 10000000",
+    )
+    code, out, err = run(*command, "--x", "ISR.strike-sortie", "--x-range", "0:1")
+    assert code == 0, err
+    assert "ISR.strike-sortie" in out
 
 
 def test_python_map_axes_far_beyond_the_counts_are_input_errors() -> None:

@@ -174,6 +174,11 @@ def test_utf8_resaved_copy_reads_the_same() -> None:
         (lambda t: t.replace("2015,?,250,?", "2015,!,250,?"), "sipri-bad.csv:13: uncertainty"),
         (lambda t: t.replace("Recipient,Supplier", "Country,Supplier"), "no header line"),
         (lambda t: t.replace("Weapon description", "Weapon kind"), "'Weapon description'"),
+        # a finite order year beyond int64 (fuzz case 7:676) was a TypeError from pandas
+        (
+            lambda t: t.replace("China,Russia,2015,", "China,Russia,99999999999999999999,"),
+            "sipri-bad.csv:13: 'Year of order' is not a year from 1900 to 2100",
+        ),
     ],
 )
 def test_bad_register_gives_one_located_error(edit: Any, message: str) -> None:

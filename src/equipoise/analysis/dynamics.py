@@ -14,12 +14,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
-from scipy.optimize import least_squares
 
 from equipoise.analysis.results import Plottable, clean
 from equipoise.domain.dynamics import (
@@ -52,6 +50,9 @@ from equipoise.engines.dynamics import (
 from equipoise.engines.types import FloatArray, IntArray
 from equipoise.errors import InputError
 
+if TYPE_CHECKING:  # pandas and SciPy load on first use, after the inputs have been read
+    import pandas as pd
+
 RICHARDSON_NAMES = ("k", "l", "a", "b", "g", "h")
 FIT_WINDOW = 30
 """Steps (years or days) simulated from one observation before restarting at the next."""
@@ -80,6 +81,8 @@ def _finite_residuals(values: FloatArray) -> FloatArray:
 def _least_squares(residuals: Any, start: FloatArray, **options: Any) -> tuple[Any, FloatArray]:
     """scipy's least_squares (Levenberg-Marquardt, tolerances 1e-14) and the standard
     errors of its estimates; a failure on these data is reported as an input problem."""
+    from scipy.optimize import least_squares
+
     try:
         with np.errstate(all="ignore"):
             fit = least_squares(
@@ -154,6 +157,8 @@ def _paths_frame(
 ) -> pd.DataFrame:
     """Both sides' levels per time step, then what flowed into each (``inflow`` names
     its column from the side's name)."""
+    import pandas as pd
+
     columns = {time: stamps, names[0]: levels[:, 0], names[1]: levels[:, 1]}
     return pd.DataFrame(columns | {inflow.format(n): inflows[:, i] for i, n in enumerate(names)})
 
@@ -232,6 +237,8 @@ class FitResult(Plottable):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter: estimate, standard error, t ratio."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "parameter": self.names,
@@ -295,6 +302,8 @@ def _fit_result(
     ``fitted`` holds the trajectories after the first observation, where the fit
     starts; the table repeats the first observation in its fitted column.
     """
+    import pandas as pd
+
     columns: dict[str, FloatArray] = {time[0]: time[1]}
     for name, values in observed.items():
         columns[f"{name}_observed"] = values

@@ -26,12 +26,13 @@ from equipoise.analysis.forces import side_parties
 from equipoise.analysis.metrics import STATUS_LABELS
 from equipoise.analysis.results import Plottable, clean
 from equipoise.analysis.settings import progress_of
+from equipoise.domain.common import MAX_COUNT
 from equipoise.domain.loading import load_scenario
 from equipoise.domain.references import suggest
 from equipoise.domain.scenario import AirDefenceClass, Holding, OffensiveClass, Scenario
 from equipoise.engines.random import SeedLike
 from equipoise.engines.types import Array, FloatArray
-from equipoise.errors import InputError
+from equipoise.errors import InputError, ScenarioError
 
 FSA_CHUNK_CELLS = 128
 """Distinct cells per evaluator call with the split search (each cell scores every
@@ -139,8 +140,8 @@ def axis_item(scenario: Scenario, party: str, key: str) -> DeliveryItem:
         return DeliveryItem(key, party, {key: held}, per=holding_units(scenario, held, class_name))
     holding = _package_holding(scenario, party, class_name)
     if holding is None:
-        if isinstance(system, OffensiveClass):
-            rounds = system.rounds_per_launcher_per_wave * scenario.exchange.waves
+        if isinstance(system, OffensiveClass):  # a load a wave, within a holding's limit
+            rounds = min(system.rounds_per_launcher_per_wave * scenario.exchange.waves, MAX_COUNT)
             holding = Holding(system=class_name, launchers=1, rounds=rounds)
         else:
             holding = Holding(system=class_name, units=1)
@@ -298,6 +299,35 @@ class DeterrenceMap(Plottable):
         )
 
 
+def _check_largest_cell(
+    scenario: Scenario, items: tuple[DeliveryItem, DeliveryItem], axes: tuple[AxisSpec, AxisSpec]
+) -> None:
+    """Refuse axes whose largest cell is not a scenario a file could hold: the loader's
+    limits (at most MAX_COUNT in a holding's field, MAX_TOTAL_COUNT in all) keep every
+    count below what the samplers take (engines/salvo.py), and counts grow with the cell."""
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    for item, axis in zip(items, axes, strict=True):
+        share = float(np.max(axis.values)) / item.per if len(axis.values) else 0.0
+        group = "states" if item.recipient in scenario.states else "backers"
+        inventory = data[group][item.recipient].setdefault("inventory", {})
+        for key, holding in item.holdings.items():
+            body = holding.model_dump(mode="json", exclude_defaults=True)
+            for field in ("launchers", "rounds", "units", "interceptors"):
+                if body.get(field) is not None:
+                    body[field] = round(body[field] * share)
+            inventory[key] = body
+    try:
+        load_scenario(data)
+    except ScenarioError as error:
+        problem = error.problems[0]
+        cell = " and ".join(f"{axis.label} {float(np.max(axis.values)):,.0f}" for axis in axes)
+        raise InputError(
+            f"the map's largest cell ({cell}) is not a scenario a file could hold: "
+            f"{problem.field}: {problem.message}",
+            "narrow the axis ranges (--x-range, --y-range)",
+        ) from None
+
+
 def deterrence_map(
     scenario: Scenario | str | Path,
     a: str,
@@ -330,6 +360,7 @@ def deterrence_map(
     if (x.party, x.system) == (y.party, y.system):
         raise InputError("the two axes name the same holding", "choose two different holdings")
     items = (axis_item(scenario, x.party, x.system), axis_item(scenario, y.party, y.system))
+    _check_largest_cell(scenario, items, (x, y))
     xs, ys = np.meshgrid(x.values.astype(float), y.values.astype(float))
     cells, inverse = np.unique(
         np.column_stack([xs.ravel(), ys.ravel()]), axis=0, return_inverse=True

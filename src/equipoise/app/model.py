@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -41,12 +42,16 @@ from equipoise.analysis.mapping import (
     set_holdings,
 )
 from equipoise.analysis.metrics import DYAD_METRICS, SIDE_METRICS, status_in_words, status_label
+from equipoise.domain.loading import read_text_file, scenario_from_text
 from equipoise.domain.scenario import Scenario
 from equipoise.engines.worlds import group_outcomes
+from equipoise.errors import EquipoiseError, ScenarioError
 
 ClaimMode = Literal["weighted", "true", "false"]
 CLAIM_MODES: tuple[ClaimMode, ...] = ("weighted", "true", "false")
 MAP_STEPS = 41
+MAX_UPLOAD_BYTES = 1_000_000
+"""Largest scenario file the app accepts as an upload (a file on disk may have 10 MB)."""
 Axis = tuple[str, str]
 """A map axis or a slider: (party, inventory key)."""
 
@@ -392,3 +397,20 @@ def fmt(value: float | str) -> str:
     if not math.isfinite(value):
         return "–"
     return f"{value:.4g}"
+
+
+def read_upload(name: str, saved_at: str) -> tuple[Scenario | None, str]:
+    """The scenario of an uploaded file (saved by the web server at ``saved_at``), or
+    None and the error to show: the loader's own message for a file named ``name``,
+    from the same reader as a file on the command line (size, UTF-8, NUL bytes,
+    YAML limits, validation), so the app and ``equipoise validate`` say the same."""
+    try:
+        text = read_text_file(Path(saved_at), "scenario file", label=name, limit=MAX_UPLOAD_BYTES)
+        scenario = scenario_from_text(text, name)
+    except ScenarioError as error:
+        return None, error.render(limit=None)
+    except EquipoiseError as error:
+        return None, error.render()
+    if not scenario.dyads:
+        return None, f"{name}: no dyads. Add a 'dyads:' list."
+    return scenario, f"Loaded {name}: {scenario.title}"

@@ -19,6 +19,7 @@ from equipoise.analysis.metrics import status_in_words
 from equipoise.analysis.policy import Recommendation, recommend
 from equipoise.analysis.settings import RunSettings
 from equipoise.app.model import (
+    MAX_UPLOAD_BYTES,
     Axis,
     ClaimMode,
     Computed,
@@ -30,14 +31,14 @@ from equipoise.app.model import (
     compute,
     default_axes,
     fmt,
+    read_upload,
     sliders,
     try_delivery,
 )
-from equipoise.domain.loading import dump_scenario, scenario_from_text
+from equipoise.domain.loading import dump_scenario
 from equipoise.domain.scenario import Scenario
-from equipoise.errors import EquipoiseError, ScenarioError
+from equipoise.errors import EquipoiseError
 
-MAX_UPLOAD_BYTES = 1_000_000
 REPORT_TRIALS = 1_000
 BALANCER_TRIALS = 500
 
@@ -508,33 +509,9 @@ def create_app(scenario: Scenario) -> App:
             if not files:
                 return
             info = files[0]
-            name = str(info["name"])
-            if int(info["size"]) > MAX_UPLOAD_BYTES:
-                upload_message.set(
-                    (
-                        "error",
-                        f"{name}: {int(info['size']):,} bytes, more than the "
-                        f"{MAX_UPLOAD_BYTES:,} allowed. Upload a smaller scenario file.",
-                    )
-                )
-                return
-            try:
-                with open(info["datapath"], "rb") as handle:
-                    raw = handle.read(MAX_UPLOAD_BYTES + 1)
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                upload_message.set(("error", f"{name}: not UTF-8 text. Save it as UTF-8 YAML."))
-                return
-            try:
-                new = scenario_from_text(text, name)
-            except ScenarioError as error:
-                upload_message.set(("error", error.render(limit=None)))
-                return
-            except EquipoiseError as error:
-                upload_message.set(("error", error.render()))
-                return
-            if not new.dyads:
-                upload_message.set(("error", f"{name}: no dyads. Add a 'dyads:' list."))
+            new, message = read_upload(str(info["name"]), str(info["datapath"]))
+            if new is None:
+                upload_message.set(("error", message))
                 return
             plan.set({})
             refused.set([])
@@ -542,7 +519,7 @@ def create_app(scenario: Scenario) -> App:
             loaded.set(new)
             generation.set(generation() + 1)
             ui.update_select("dyad", choices=_dyad_choices(new), selected="0")
-            upload_message.set(("ok", f"Loaded {name}: {new.title}"))
+            upload_message.set(("ok", message))
 
         @render.ui
         def upload_status() -> ui.TagChild:

@@ -62,11 +62,15 @@ class ParsedYaml:
     tree: Any
 
 
-def _plain(node: Any) -> Any:
+def _plain(node: Any, texts: dict[int, str] | None = None) -> Any:
+    """Plain dicts, lists and scalars for a ruamel tree. Text is converted once per
+    node (``texts``, by id), so a long string that many aliases repeat is not copied
+    once per alias (a 200 kB file would otherwise fill gigabytes)."""
+    texts = {} if texts is None else texts
     if isinstance(node, Mapping):
-        return {_plain(key): _plain(value) for key, value in node.items()}
+        return {_plain(key, texts): _plain(value, texts) for key, value in node.items()}
     if isinstance(node, list | tuple):
-        return [_plain(item) for item in node]
+        return [_plain(item, texts) for item in node]
     if isinstance(node, bool):
         return bool(node)
     if isinstance(node, int):
@@ -74,7 +78,10 @@ def _plain(node: Any) -> Any:
     if isinstance(node, float):
         return float(node)
     if isinstance(node, str):
-        return str(node)
+        text = texts.get(id(node))
+        if text is None:
+            text = texts[id(node)] = str(node)
+        return text
     if isinstance(node, dt.date | dt.datetime):
         return node.isoformat()
     return node
@@ -249,13 +256,13 @@ def _key_problems(tree: Any, source: str) -> list[Problem]:
                         message += f" {MAX_KEY_LENGTH}"
                         fix = "use a short name as the key"
                     else:
-                        shown = json.dumps(_plain(key), default=str)
+                        shown = _json_start(_plain(key), 60)[:60]
                         if isinstance(key, tuple | list | Mapping):
-                            message = f"a key must be text, got a list or mapping {shown[:60]}"
+                            message = f"a key must be text, got a list or mapping {shown}"
                             fix = "use a plain name as the key (no '? ' or [..] keys)"
                         else:
-                            message = f"a key must be text, got {shown[:60]}"
-                            fix = f"quote it: '\"{shown[:60]}\": ...', or use a name"
+                            message = f"a key must be text, got {shown}"
+                            fix = f"quote it: '\"{shown}\": ...', or use a name"
                     problems.append(Problem(source, format_loc(path), message, fix, line, column))
                     continue
                 stack.append((value, (*path, key)))
@@ -346,15 +353,16 @@ def locate(tree: Any, loc: Loc) -> tuple[int | None, int | None, Loc]:
     node, line, column = tree, None, None
     found: list[str | int] = []
     for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
-            row, col = node.lc.key(part)
+        if isinstance(node, Mapping) and part in node:
+            position = node.lc.key(part) if isinstance(node, CommentedMap) else None
             node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            row, col = node.lc.item(part)
+        elif isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node):
+            position = node.lc.item(part) if isinstance(node, CommentedSeq) else None
             node = node[part]
         else:
             continue
-        line, column = row + 1, col + 1
+        if position is not None:
+            line, column = position[0] + 1, position[1] + 1
         found.append(part)
     return line, column, tuple(found)
 
@@ -409,9 +417,22 @@ def fields_at(root: type[BaseModel], loc: Loc) -> list[str]:
     return names
 
 
-def _shown(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _json_start(value: Any, limit: int) -> str:
+    """The first ``limit`` characters or so of ``value`` as JSON. Only the start is
+    encoded, so showing a list that aliases repeat a thousand times costs nothing."""
+    pieces, length = [], 0
+    for piece in json.JSONEncoder(default=str).iterencode(value):
+        pieces.append(piece[: limit + 1])
+        length += len(pieces[-1])
+        if length > limit:
+            break
+    return "".join(pieces)
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """At most ``limit`` characters showing ``value`` (repr for text, else JSON)."""
+    text = repr(value[: 4 * limit]) if isinstance(value, str) else _json_start(value, limit)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 _TYPE_WORDS = {
@@ -605,57 +626,78 @@ def builtin_text(name: str) -> str:
     return resources.files(BUILTIN_PACKAGE).joinpath(f"{name}.yaml").read_text("utf-8")
 
 
-def check_input_file(path: Path, what: str = "file") -> int:
-    """Refuse, before opening it, anything but a regular file of at most 10 MB.
+def _bytes_in_words(limit: int) -> str:
+    """'10 MB' for a whole number of megabytes (MiB), else the bytes: '1,000,000 bytes'."""
+    megabyte = 1024 * 1024
+    return f"{limit // megabyte} MB" if limit % megabyte == 0 else f"{limit:,} bytes"
+
+
+def check_input_file(
+    path: Path, what: str = "file", *, label: str | None = None, limit: int = MAX_FILE_BYTES
+) -> int:
+    """Refuse, before opening it, anything but a regular file of at most ``limit`` bytes.
 
     Directories, devices (/dev/zero, /dev/urandom), FIFOs and sockets are refused
-    from ``os.stat`` alone, so nothing blocks or reads without end. Returns the size.
+    from ``os.stat`` alone, so nothing blocks or reads without end. Messages name
+    ``label`` (the path unless given: an upload's own name). Returns the size.
     """
+    shown = str(path) if label is None else label
     try:
         info = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
-        raise InputError(f"{path}: no such {what}", "check the path") from None
+        raise InputError(f"{shown}: no such {what}", "check the path") from None
     except PermissionError:
-        raise InputError(f"{path}: permission denied", "check the file's permissions") from None
+        raise InputError(f"{shown}: permission denied", "check the file's permissions") from None
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or str(error)
-        raise InputError(f"{path}: cannot read it ({reason})", "check the path") from None
+        raise InputError(f"{shown}: cannot read it ({reason})", "check the path") from None
     if stat.S_ISDIR(info.st_mode):
-        raise InputError(f"{path}: is a directory, not a {what}", f"name the {what} itself")
+        raise InputError(f"{shown}: is a directory, not a {what}", f"name the {what} itself")
     if not stat.S_ISREG(info.st_mode):
         raise InputError(
-            f"{path}: not a regular file (a device, pipe or socket)",
+            f"{shown}: not a regular file (a device, pipe or socket)",
             f"save the {what} to an ordinary file and name that",
         )
-    if info.st_size > MAX_FILE_BYTES:
+    if info.st_size > limit:
         raise InputError(
-            f"{path}: {info.st_size / 1e6:.1f} MB; the limit for a {what} is "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB",
+            f"{shown}: {info.st_size / 1e6:.1f} MB; the limit for a {what} is "
+            f"{_bytes_in_words(limit)}",
             "trim the file or split it into smaller ones",
         )
     return int(info.st_size)
 
 
-def read_text_file(path: Path, what: str = "file", encoding: str = "utf-8") -> str:
+def read_text_file(
+    path: Path,
+    what: str = "file",
+    encoding: str = "utf-8",
+    *,
+    label: str | None = None,
+    limit: int = MAX_FILE_BYTES,
+) -> str:
     """Read a UTF-8 text file within the limits, turning OS errors into one InputError.
 
-    Bytes that are not UTF-8 (a binary or truncated file) are reported at their
-    line and column.
+    The one reader of every input: files named on the command line and the app's
+    uploads (saved to a file by the web server; ``label`` is then the uploaded
+    name, ``limit`` the app's). Bytes that are not UTF-8 (a binary or truncated
+    file) are reported at their line and column; NUL bytes and the limits on the
+    text are checked by :func:`check_text` when the text is parsed.
     """
     path = Path(path)
-    check_input_file(path, what)
+    shown = str(path) if label is None else label
+    check_input_file(path, what, label=label, limit=limit)
     try:
         with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            data = handle.read(limit + 1)
     except PermissionError:
-        raise InputError(f"{path}: permission denied", "check the file's permissions") from None
+        raise InputError(f"{shown}: permission denied", "check the file's permissions") from None
     except OSError as error:
         raise InputError(
-            f"{path}: cannot read it ({error.strerror or error})", "check the path"
+            f"{shown}: cannot read it ({error.strerror or error})", "check the path"
         ) from None
-    if len(data) > MAX_FILE_BYTES:
+    if len(data) > limit:  # it grew after the size check
         raise InputError(
-            f"{path}: more than {MAX_FILE_BYTES // (1024 * 1024)} MB",
+            f"{shown}: more than {_bytes_in_words(limit)}",
             "trim the file or split it into smaller ones",
         )
     try:
@@ -667,7 +709,7 @@ def read_text_file(path: Path, what: str = "file", encoding: str = "utf-8") -> s
         raise ScenarioError(
             [
                 Problem(
-                    str(path),
+                    shown,
                     "",
                     f"not UTF-8 text: byte {error.start}{ending}",
                     "save the file as UTF-8 text",
@@ -707,7 +749,7 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
         try:
             return Scenario.model_validate(dict(source))
         except ValidationError as error:
-            parsed = ParsedYaml("<mapping>", dict(source), None)
+            parsed = ParsedYaml("<mapping>", dict(source), dict(source))
             raise ScenarioError(problems_from_validation(error, Scenario, parsed)) from None
     text, label = resolve_source(source)
     return scenario_from_text(text, label)

@@ -37,6 +37,8 @@ SIPRI_TERMS = (
     "not attributable to SIPRI."
 )
 EXCERPT = "sipri/trade-register-excerpt.csv"
+YEARS = (1900, 2100)
+"""Years a deal's order or delivery may have (SIPRI's records start in 1950)."""
 FAMILIES_FILE = "sipri/families.csv"
 ALIASES_FILE = "sipri/aliases.csv"
 EXCERPT_LABEL = "the SIPRI trade-register excerpt shipped with equipoise"
@@ -419,6 +421,13 @@ def parse_register(raw: bytes, label: str) -> TransferRegister:
         )
         frame[flag] = values == "?"
     order_year = _numbers(frame, "order_year", label)
+    _fail_at(
+        label,
+        frame,
+        order_year.notna() & ((order_year < YEARS[0]) | (order_year > YEARS[1])),
+        f"'Year of order' is not a year from {YEARS[0]} to {YEARS[1]}",
+        "write the year as SIPRI does, e.g. 2018",
+    )
     frame["order_year"] = order_year.round().astype("Int64")
     for column in NUMBERS:
         frame[column] = _numbers(frame, column, label)
@@ -431,7 +440,7 @@ def parse_register(raw: bytes, label: str) -> TransferRegister:
     year_values = pd.to_numeric(exploded, errors="coerce")
     bad_rows = pd.Series(False, index=frame.index)
     bad_rows[
-        year_values.index[year_values.isna() | (year_values < 1900) | (year_values > 2100)]
+        year_values.index[year_values.isna() | (year_values < YEARS[0]) | (year_values > YEARS[1])]
     ] = True
     _fail_at(
         label,
