@@ -110,11 +110,12 @@ def test_core_imports_no_cli_plotting_or_web_framework() -> None:
 
 
 def test_start_up_loads_no_heavy_library() -> None:
-    """``import equipoise`` and the CLI's ``--help`` load neither pandas, SciPy, pydantic
-    nor matplotlib: names load on first use (equipoise.lazy), so start-up stays quick."""
+    """``import equipoise`` and the CLI's ``--help`` load neither NumPy, pandas, SciPy,
+    pydantic nor matplotlib: names load on first use (equipoise.lazy), so start-up stays
+    quick."""
     code = (
         "import sys, equipoise, equipoise.cli.main;"
-        "heavy = ('pandas', 'scipy', 'pydantic', 'matplotlib', 'ruamel');"
+        "heavy = ('numpy', 'pandas', 'scipy', 'pydantic', 'matplotlib', 'ruamel');"
         "print(','.join(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

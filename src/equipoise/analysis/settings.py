@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from equipoise.engines.random import SeedLike
+if TYPE_CHECKING:
+    from equipoise.engines.random import SeedLike
 
 DEFAULT_TRIALS = 10_000
 SAMPLINGS: tuple[str, ...] = ("grid", "lhs", "sobol")

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-import numpy as np
 
 from equipoise.analysis.settings import DEFAULT_TRIALS, RunSettings
 from equipoise.errors import EquipoiseError, InputError, ScenarioError
@@ -702,6 +701,8 @@ def arms_race_command(
 
     SOURCE is a scenario with an arms_race block, or a file with only that block.
     """
+    import numpy as np
+
     race = load_arms_race(source)
     if fit_path is None:
         result = arms_race(race)
