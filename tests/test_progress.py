@@ -258,6 +258,19 @@ def test_cli_bars_go_to_stderr_in_a_terminal_only(
     assert bar.file is not cli_main.sys.stdout
 
 
+def test_a_run_refused_by_its_own_checks_draws_no_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bar opens on the first work done: whatif with nothing to deliver prints its
+    error in a terminal without an empty 0 % bar before it."""
+    FakeBar.made = []
+    monkeypatch.setattr(cli_main, "PROGRESS_THRESHOLD", 1)
+    monkeypatch.setattr(cli_main, "stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_main.click, "progressbar", FakeBar)
+    code, _, err = run("whatif", "west-asia-2024", "--trials", "30")
+    assert code == 2
+    assert "whatif needs a --deliver or an --add" in err
+    assert FakeBar.made == []
+
+
 def test_report_command_shows_its_bar_in_a_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

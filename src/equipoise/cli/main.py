@@ -15,7 +15,7 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -269,8 +269,21 @@ def progress_bar(
     if size < (PROGRESS_THRESHOLD if threshold is None else threshold):
         yield None
         return
-    with click.progressbar(length=size, label=label, file=sys.stderr) as bar:
-        yield bar.update
+    with ExitStack() as stack:
+        bars: list[Any] = []
+
+        def update(done: int) -> None:
+            # the bar opens on the first work done, so a run refused by its own
+            # checks prints its error and no empty bar
+            if not bars:
+                bars.append(
+                    stack.enter_context(
+                        click.progressbar(length=size, label=label, file=sys.stderr)
+                    )
+                )
+            bars[0].update(done)
+
+        yield update
 
 
 def finite_number(text: str | float, flag: str, low: float, high: float) -> float:
