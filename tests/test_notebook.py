@@ -64,7 +64,7 @@ def test_html_view_opens_with_each_dyads_verdict() -> None:
     result = equipoise.analyze("levant-2018", trials=200)
     page = result._repr_html_()
     for dyad in result.dyads:
-        assert f"{dyad.a}-{dyad.b}: {dyad.a} is" in page.replace("&#x27;", "'")
+        assert f"{dyad.a}-{dyad.b}: {dyad.sides[0].called} is" in page.replace("&#x27;", "'")
     assert page.index("deterred from striking first") < page.index("<table")
 
 

@@ -21,9 +21,34 @@ def test_verdict_matches_each_sides_deterrence(result: equipoise.AnalysisResult)
     for dyad in result.dyads:
         sentence = verdict(dyad, result.criterion)
         for side in dyad.sides:
-            said = re.search(rf"\b{side.state} (is|is not) deterred from striking first", sentence)
+            said = re.search(rf"\b{side.called} (is|is not) deterred from striking first", sentence)
             assert said is not None, sentence
             assert (said.group(1) == "is") == side.deterred, sentence
+
+
+def test_verdict_calls_states_by_their_names_in_the_scenario() -> None:
+    """'Iran is deterred ...', not 'IRN is ...': the sentence reads as the issue's example;
+    a state without a name in its file keeps its code."""
+    scenario = equipoise.load_scenario("west-asia-2024")
+    result = equipoise.analyze(scenario, trials=50)
+    sentence = verdict(result.dyads[0], result.criterion)
+    for code in ("IRN", "ISR"):
+        name = scenario.states[code].name
+        assert name
+        assert f"{name} is" in sentence
+        assert f"{name}'s" in sentence
+        assert f"{code} is" not in sentence
+    nameless = scenario.model_copy(
+        update={
+            "states": {
+                code: state.model_copy(update={"name": ""})
+                for code, state in scenario.states.items()
+            }
+        }
+    )
+    sentence = verdict(equipoise.analyze(nameless, trials=50).dyads[0], "expected_value")
+    assert "IRN is" in sentence
+    assert "ISR is" in sentence
 
 
 def test_verdict_quotes_the_number_that_decides(result: equipoise.AnalysisResult) -> None:
@@ -36,7 +61,7 @@ def test_verdict_quotes_the_number_that_decides(result: equipoise.AnalysisResult
         for side, rival in (dyad.sides, dyad.sides[::-1]):
             damage = rival.retaliation_damage.expected_value
             assert damage is not None
-            clause = next(c for c in sentence.split("; ") if c.startswith(f"{side.state} is"))
+            clause = next(c for c in sentence.split("; ") if c.startswith(f"{side.called} is"))
             assert f"{damage:.1f}" in clause
             assert f"threshold of {side.unacceptable_damage:g}" in clause
             assert ("reaches" in clause) == side.deterred

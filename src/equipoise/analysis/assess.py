@@ -230,6 +230,7 @@ def _side(
     rival_first: DirectionResult,
     columns: dict[str, float],
     key: str,
+    name: str = "",
 ) -> SideAssessment:
     """One side's estimates over the trials, each beside the evaluator's expected value."""
     own, rival = own_first.direction.striker, own_first.direction.victim
@@ -263,6 +264,7 @@ def _side(
         ),
         deterred=bool(columns[metric("deterred").arrays[index]]),
         counterforce_split=_split_by_element(forces.elements, own_first.chosen),
+        name=name,
     )
 
 
@@ -326,8 +328,8 @@ def assess_dyad(
     )
     columns = {name: float(values[0]) for name, values in exchanges.columns.items()}
     sides = (
-        _side(forces.a, a_first, b_first, columns, "a"),
-        _side(forces.b, b_first, a_first, columns, "b"),
+        _side(forces.a, a_first, b_first, columns, "a", scenario.states[a].name),
+        _side(forces.b, b_first, a_first, columns, "b", scenario.states[b].name),
     )
     a_deterred, b_deterred = sides[0].deterred, sides[1].deterred
     value_a, value_b = forces.a.side.value_at_risk, forces.b.side.value_at_risk

@@ -243,10 +243,17 @@ class SideAssessment:
     retaliation_probability: Estimate
     deterred: bool
     counterforce_split: dict[str, float]
+    name: str = ""
+    """The state's name in the scenario ('Iran'), for sentences; its code if none."""
+
+    @property
+    def called(self) -> str:
+        return self.name or self.state
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "state": self.state,
+            "name": self.called,
             "rival": self.rival,
             "value_at_risk": self.value_at_risk,
             "unacceptable_damage": self.unacceptable_damage,
@@ -569,8 +576,8 @@ def verdict(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
     that decide it under the scenario's criterion (docs/model.md §3)."""
     clauses = []
     for side, rival in ((dyad.sides[0], dyad.sides[1]), (dyad.sides[1], dyad.sides[0])):
-        after = f"{rival.state}'s retaliation after {side.state}'s most disarming strike"
-        threshold = f"{side.state}'s threshold of {side.unacceptable_damage:g}"
+        after = f"{rival.called}'s retaliation after {side.called}'s most disarming strike"
+        threshold = f"{side.called}'s threshold of {side.unacceptable_damage:g}"
         if criterion == "probability":
             p = rival.retaliation_probability.mean
             reason = f"the probability that {after} reaches {threshold} is {p:.3f}"
@@ -581,7 +588,7 @@ def verdict(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
             reaches = "reaches" if damage >= side.unacceptable_damage else "is below"
             reason = f"{after}, {damage:.1f}, {reaches} {threshold}"
         state = "is deterred" if side.deterred else "is not deterred"
-        clauses.append(f"{side.state} {state} from striking first: {reason}")
+        clauses.append(f"{side.called} {state} from striking first: {reason}")
     return "; ".join(clauses) + "."
 
 

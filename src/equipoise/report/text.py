@@ -21,8 +21,8 @@ ILLUSTRATIVE_NOTE = (
 
 
 def status_text(dyad: DyadAssessment) -> str:
-    """'only IRN deterred' rather than 'only A deterred'."""
-    return status_in_words(dyad.status, dyad.a, dyad.b)
+    """'only Iran deterred' rather than 'only A deterred' (codes for states without a name)."""
+    return status_in_words(dyad.status, dyad.sides[0].called, dyad.sides[1].called)
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> str:
