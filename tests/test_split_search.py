@@ -3,6 +3,7 @@ full grid, in which every candidate runs its own whole expected-value exchange."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import product
 from typing import Any
 
@@ -20,10 +21,11 @@ from equipoise.engines.exchange import (
     Offence,
     Side,
     best_split_expected,
-    candidate_splits,
-    counterforce_capable,
+    damage_limiting_split,
     exchange_expected,
     leakers_by_element,
+    select_rows,
+    split_groups,
 )
 from equipoise.engines.reference_split import best_split_full_grid, full_exchange_objectives
 
@@ -104,8 +106,6 @@ def test_search_picks_the_full_grid_split(
     """The shared-first-strike search scores every candidate as its own whole exchange
     does (to 1e-12) and picks the full grid's split, wherever the grid's best is clear
     of its runner-up by more than rounding; chunking over rows changes nothing."""
-    candidates = candidate_splits(counterforce_capable(direction), levels, 4096)
-    grid = full_exchange_objectives(direction, candidates, *weights)
     choice = best_split_expected(
         direction,
         levels=levels,
@@ -117,12 +117,47 @@ def test_search_picks_the_full_grid_split(
         direction, levels=levels, dealt_weight=weights[0], suffered_weight=weights[1]
     )
     np.testing.assert_allclose(choice.objective, reference.objective, rtol=0, atol=TIE)
-    ranked = np.sort(grid, axis=1)
-    clear = ranked[:, -1] - (ranked[:, -2] if grid.shape[1] > 1 else -np.inf) > TIE
-    assert np.array_equal(choice.split[clear], reference.split[clear])
+    for rows, candidates in split_groups(direction, levels, 4096):
+        part = replace(
+            direction,
+            striker=select_rows(direction.striker, rows),
+            victim=select_rows(direction.victim, rows),
+        )
+        grid = full_exchange_objectives(part, candidates, *weights)
+        ranked = np.sort(grid, axis=1)
+        clear = ranked[:, -1] - (ranked[:, -2] if grid.shape[1] > 1 else -np.inf) > TIE
+        assert np.array_equal(choice.split[rows][clear], reference.split[rows][clear])
+        for at, row in enumerate(rows):
+            picked = np.flatnonzero((candidates == choice.split[row]).all(axis=1))[0]
+            assert grid[at, picked] >= grid[at].max() - TIE
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    direction=directions(),
+    levels=st.integers(2, 6),
+    cut=st.integers(1, 7),
+    most=st.sampled_from([4096, 8]),
+)
+def test_a_rows_split_does_not_depend_on_its_batch(
+    direction: Direction, levels: int, cut: int, most: int
+) -> None:
+    """Each row searched alone, or batched with rows that field other elements, gets the
+    same split and objective, and so the same most disarming strike (a map chunk, a
+    worker's block of sub-plans or a sweep batch never changes a number)."""
+    together = best_split_expected(direction, levels=levels, max_rows=cut, max_candidates=most)
+    limiting = damage_limiting_split(direction)
     for row in range(direction.batch):
-        picked = np.flatnonzero((candidates == choice.split[row]).all(axis=1))[0]
-        assert grid[row, picked] >= grid[row].max() - TIE
+        index = np.array([row])
+        alone = replace(
+            direction,
+            striker=select_rows(direction.striker, index),
+            victim=select_rows(direction.victim, index),
+        )
+        single = best_split_expected(alone, levels=levels, max_candidates=most)
+        np.testing.assert_array_equal(single.split[0], together.split[row])
+        assert single.objective[0] == together.objective[row]
+        np.testing.assert_array_equal(damage_limiting_split(alone)[0], limiting[row])
 
 
 @pytest.mark.parametrize("name", builtin_names())

@@ -467,13 +467,14 @@ def exchange_stochastic(
 
 
 def counterforce_capable(direction: Direction) -> BoolArray:
-    """Striker elements whose rounds can destroy launchers the victim exposes (elements
-    with no launcher in any batch row are left out: they add nothing to choose)."""
+    """Per batch row, the striker elements whose rounds can destroy launchers the victim
+    exposes, (batch, elements): a kill probability, launchers fielded in that row and a
+    targetable victim element. Row by row, so a row's strike never depends on the other
+    rows it is batched with."""
+    offence = direction.striker.offence
     has_targets = bool(direction.victim.offence.targetable.any())
-    fielded = (np.asarray(direction.striker.offence.launchers) > 0).any(axis=0)
-    return np.asarray(
-        (direction.striker.offence.counterforce_kill > 0.0) & fielded & has_targets, dtype=bool
-    )
+    fielded = np.asarray(offence.launchers) > 0
+    return np.asarray((offence.counterforce_kill > 0.0) & fielded & has_targets, dtype=bool)
 
 
 def damage_limiting_split(direction: Direction) -> FloatArray:
@@ -482,8 +483,19 @@ def damage_limiting_split(direction: Direction) -> FloatArray:
     Every counterforce-capable round goes counterforce: engagement is random among
     arrivals, so this maximises counterforce leakers whatever the defence.
     """
-    capable = counterforce_capable(direction).astype(float)
-    return np.broadcast_to(capable, (direction.batch, capable.shape[0])).copy()
+    return counterforce_capable(direction).astype(float)
+
+
+def split_groups(
+    direction: Direction, levels: int, max_candidates: int
+) -> list[tuple[IntArray, FloatArray]]:
+    """The batch rows that can aim the same elements at launchers, each group with its
+    :func:`candidate_splits`: a row's candidates never depend on its batch."""
+    patterns, group = np.unique(counterforce_capable(direction), axis=0, return_inverse=True)
+    return [
+        (np.flatnonzero(group.ravel() == code), candidate_splits(pattern, levels, max_candidates))
+        for code, pattern in enumerate(patterns)
+    ]
 
 
 def candidate_splits(capable: BoolArray, levels: int, max_candidates: int) -> FloatArray:
@@ -727,23 +739,23 @@ def best_split_expected(
     Every candidate of :func:`candidate_splits` is scored for every batch row by
     :func:`candidate_objectives`, about ``max_rows`` (row, candidate) pairs at a time
     (small enough for the arrays to stay in cache). Ties go to the candidate listed
-    first, i.e. the least counterforce.
+    first, i.e. the least counterforce. Rows are grouped by the elements they can
+    aim at launchers, each group searching its own candidates, so a row's answer is the
+    same in any batch.
     """
-    candidates = candidate_splits(counterforce_capable(direction), levels, max_candidates)
-    count = candidates.shape[0]
-    batch = direction.batch
-    best_split = np.zeros((batch, candidates.shape[1]))
-    best_value = np.zeros(batch)
-    rows_per_chunk = max(1, max_rows // count)
-    for start in range(0, batch, rows_per_chunk):
-        index = np.arange(start, min(batch, start + rows_per_chunk))
-        chunk = replace(
-            direction,
-            striker=select_rows(direction.striker, index),
-            victim=select_rows(direction.victim, index),
-        )
-        value = candidate_objectives(chunk, candidates, dealt_weight, suffered_weight)
-        choice = np.argmax(value, axis=1)
-        best_split[index] = candidates[choice]
-        best_value[index] = value[np.arange(index.size), choice]
+    best_split = np.zeros((direction.batch, direction.striker.offence.elements))
+    best_value = np.zeros(direction.batch)
+    for rows, candidates in split_groups(direction, levels, max_candidates):
+        rows_per_chunk = max(1, max_rows // candidates.shape[0])
+        for start in range(0, rows.size, rows_per_chunk):
+            index = rows[start : start + rows_per_chunk]
+            chunk = replace(
+                direction,
+                striker=select_rows(direction.striker, index),
+                victim=select_rows(direction.victim, index),
+            )
+            value = candidate_objectives(chunk, candidates, dealt_weight, suffered_weight)
+            choice = np.argmax(value, axis=1)
+            best_split[index] = candidates[choice]
+            best_value[index] = value[np.arange(index.size), choice]
     return SplitChoice(best_split, best_value)

@@ -17,10 +17,9 @@ import numpy as np
 from equipoise.engines.exchange import (
     Direction,
     SplitChoice,
-    candidate_splits,
-    counterforce_capable,
     exchange_expected,
     select_rows,
+    split_groups,
     striker_objective,
     tile_side,
 )
@@ -58,20 +57,19 @@ def best_split_full_grid(
 ) -> SplitChoice:
     """The best candidate split per row by running every candidate's whole exchange
     (chunked over rows to bound memory); ties go to the candidate listed first."""
-    candidates = candidate_splits(counterforce_capable(direction), levels, max_candidates)
-    count = candidates.shape[0]
-    best_split = np.zeros((direction.batch, candidates.shape[1]))
+    best_split = np.zeros((direction.batch, direction.striker.offence.elements))
     best_value = np.zeros(direction.batch)
-    rows_per_chunk = max(1, max_rows // count)
-    for start in range(0, direction.batch, rows_per_chunk):
-        index = np.arange(start, min(direction.batch, start + rows_per_chunk))
-        chunk = replace(
-            direction,
-            striker=select_rows(direction.striker, index),
-            victim=select_rows(direction.victim, index),
-        )
-        value = full_exchange_objectives(chunk, candidates, dealt_weight, suffered_weight)
-        choice = np.argmax(value, axis=1)
-        best_split[index] = candidates[choice]
-        best_value[index] = value[np.arange(index.size), choice]
+    for rows, candidates in split_groups(direction, levels, max_candidates):
+        rows_per_chunk = max(1, max_rows // candidates.shape[0])
+        for start in range(0, rows.size, rows_per_chunk):
+            index = rows[start : start + rows_per_chunk]
+            chunk = replace(
+                direction,
+                striker=select_rows(direction.striker, index),
+                victim=select_rows(direction.victim, index),
+            )
+            value = full_exchange_objectives(chunk, candidates, dealt_weight, suffered_weight)
+            choice = np.argmax(value, axis=1)
+            best_split[index] = candidates[choice]
+            best_value[index] = value[np.arange(index.size), choice]
     return SplitChoice(best_split, best_value)
