@@ -34,6 +34,18 @@ def test_recomputed_cinc_equals_the_data_sets_column_for_every_state_year() -> N
     )
 
 
+def test_the_cinc_a_scenario_cites_is_the_data_sets_own_column() -> None:
+    """Scenario files look CINC up without pandas (equipoise.data.capability); every
+    state-year it returns is the NMC file's own ``cinc`` cell, read by pandas."""
+    from equipoise.data import _cinc_by_state, _raw_nmc
+
+    frame = _raw_nmc()
+    looked_up = _cinc_by_state()
+    assert sum(len(years) for years in looked_up.values()) == len(frame)
+    for ccode, year, value in zip(frame["ccode"], frame["year"], frame["cinc"], strict=True):
+        assert looked_up[int(ccode)][int(year)] == float(value)
+
+
 def test_missing_values_follow_the_codebook() -> None:
     """-9 means missing: never a value, and left out of both the totals and the mean."""
     frame = data.nmc()

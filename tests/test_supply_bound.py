@@ -108,3 +108,22 @@ def test_dyad_tables_on_two_workers_equal_one_worker_and_the_plain_evaluator(
     _, one = search(scenario, "balancer", weights, method="exhaustive", workers=1)
     _, two = search(scenario, "balancer", weights, method="exhaustive", workers=2)
     assert (one.score, one.quantities.tolist()) == (two.score, two.quantities.tolist())
+
+
+def test_exhaustive_search_of_a_space_too_large_to_enumerate_is_refused_with_the_fix() -> None:
+    """--method exhaustive on ~10^18 plans names the alternative instead of failing in
+    the enumeration (or running for ever)."""
+    from equipoise.analysis.overrides import override
+    from equipoise.errors import InputError
+
+    packages = ("lr-sam-regiment", "strike-squadron", "coastal-missiles")
+    changes: dict[str, Any] = {
+        f"suppliers.RUS.packages.{name}.max_quantity": 100 for name in packages
+    }
+    changes["suppliers.RUS.budget.total"] = 1e9
+    changes["suppliers.RUS.budget.per_year"] = 1e9
+    changes["suppliers.RUS.red_lines.caps.CHN.max_packages"] = 1000
+    scenario = override("asia-rivals-2024", changes)
+    with pytest.raises(InputError, match="that can be enumerated") as refused:
+        search(scenario, "balancer", PolicyWeights(), method="exhaustive")
+    assert "--method local" in refused.value.fix

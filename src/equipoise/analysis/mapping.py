@@ -368,6 +368,8 @@ def deterrence_map(
     inverse = inverse.ravel()
     per_cell = np.bincount(inverse, minlength=cells.shape[0])
     models = [dyad_model(scenario, items, a, b)]
+    if chunk is not None and chunk < 1:
+        raise InputError(f"chunk must be at least 1 cell, got {chunk}", "leave it out")
     size = chunk or (FSA_CHUNK_CELLS if first_strike_advantage else REGION_CHUNK_CELLS)
     parts: list[dict[str, FloatArray]] = []
     with progress_of(progress, xs.size, f"map {a}:{b}", unit="cell") as report:

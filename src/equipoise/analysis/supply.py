@@ -30,8 +30,11 @@ from equipoise.analysis.settings import Progress
 from equipoise.domain.scenario import Scenario
 from equipoise.engines.random import SeedLike, as_seed_sequence
 from equipoise.engines.types import FloatArray, IntArray
+from equipoise.errors import InputError
 
 CHUNK_PLANS = 65_536
+MAX_EXHAUSTIVE = 1_000_000_000
+"""The most plans an exhaustive search enumerates (about five minutes at full speed)."""
 TABLE_BLOCK = 4_096
 MAX_RESTARTS = 25
 
@@ -474,6 +477,13 @@ def _method_for(
     """How :func:`search` answers: 'none' (nothing to search), 'exhaustive' or 'local'."""
     if isinstance(policy, Abstain) or not decisions_:
         return "none"
+    if method == "exhaustive" and _space_size(decisions_) > MAX_EXHAUSTIVE:
+        raise InputError(
+            f"--method exhaustive: the plan space has {_space_size(decisions_):.3g} plans, "
+            f"more than the {MAX_EXHAUSTIVE:,} that can be enumerated",
+            "use --method local (it reports a proven bound and the gap to it), or lower "
+            "the packages' max_quantity",
+        )
     if method == "exhaustive" or (
         method == "auto" and _space_size(decisions_) <= scenario.search.max_enumeration
     ):

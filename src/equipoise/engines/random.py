@@ -75,7 +75,8 @@ def fold_blocks(
 
     Results are combined strictly in block order (``combine(so_far, next)``), so the
     answer is the same bit for bit whatever ``executor`` or ``chunk_blocks`` is, and
-    only one chunk of block results is ever held: memory does not grow with ``trials``.
+    at most two chunks of blocks are ever in flight (the one being folded and the next,
+    already submitted to an ``executor``): memory does not grow with ``trials``.
     """
     folded: T | None = None
     for chunk in _chunks(task, seed, trials, chunk_blocks, executor, progress):
@@ -116,14 +117,19 @@ def _chunks(
                 progress(sum(size for _, size in jobs))
         return
     pending: deque[tuple[list[Future[T]], int]] = deque()
-    for start in starts:
-        jobs = jobs_of(start)
-        futures = [executor.submit(_run_one, task, child, size) for child, size in jobs]
-        pending.append((futures, sum(size for _, size in jobs)))
-        if len(pending) > 1:
+    try:
+        for start in starts:
+            jobs = jobs_of(start)
+            futures = [executor.submit(_run_one, task, child, size) for child, size in jobs]
+            pending.append((futures, sum(size for _, size in jobs)))
+            if len(pending) > 1:
+                yield from _collect(pending.popleft(), progress)
+        while pending:
             yield from _collect(pending.popleft(), progress)
-    while pending:
-        yield from _collect(pending.popleft(), progress)
+    finally:  # interrupted (Ctrl-C, an error): blocks not yet started are dropped
+        for futures, _ in pending:
+            for future in futures:
+                future.cancel()
 
 
 def _collect(
