@@ -28,7 +28,8 @@ def test_diff_lists_the_changed_input_and_the_status_it_changes(tmp_path: Path) 
     data = json.loads(out)
     assert data["inputs"] == [{"path": "states.ISR.unacceptable_damage", "a": 10.0, "b": 3.0}]
     status = next(row for row in data["changes"] if row["metric"] == "status")
-    assert (status["before"], status["after"]) == ("only A deterred", "mutual deterrence")
+    assert (status["before"], status["after"]) == ("only Iran deterred", "mutual deterrence")
+    assert (data["a_is"], data["b_is"]) == (str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"))
     assert status["changed"]
     assert data["a"]["dyads"][0]["status"] != data["b"]["dyads"][0]["status"]
 
@@ -62,3 +63,13 @@ def test_whatif_add_changes_any_holding_like_a_map_axis() -> None:
     code, _, err = run("whatif", "west-asia-2024", "--add", "ISR.upper-tier-bmd=-30")
     assert code == 2
     assert "would hold -27" in err
+
+
+def test_whatif_add_without_a_sign_is_refused_with_both_readings() -> None:
+    """'=2' could mean 'add two' or 'set to two' (a new user read it as the second):
+    the error offers the signed forms for both."""
+    code, _, err = run("whatif", "west-asia-2024", "--add", "ISR.upper-tier-bmd=2")
+    assert code == 2
+    assert "holds 3" in err
+    assert "=+2 to add 2" in err
+    assert "=-1 to end at 2" in err

@@ -284,6 +284,8 @@ def test_morris_gives_an_inert_input_zero(scenario: equipoise.Scenario) -> None:
     assert max(moved) > 0
     assert set(result.to_frame()["measure"]) == {"mu_star", "sigma"}
     assert result.variants == variants_for("morris", 3, 6)
+    # mu* is a mean of absolute effects: its interval never reaches below zero
+    assert all(i.low >= 0.0 for i in result.indices if i.measure == "mu_star")
 
 
 def test_one_at_a_time_swing_and_figure(scenario: equipoise.Scenario) -> None:

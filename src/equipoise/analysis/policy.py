@@ -64,7 +64,7 @@ class Comparison(Plottable):
     def rows(self) -> list[dict[str, Any]]:
         rows = []
         for old, new in zip(self.before.dyads, self.after.dyads, strict=True):
-            rows.append(_row(old, old.a, "status", old.status, new.status))
+            rows.append(_row(old, old.a, "status", old.status_named, new.status_named))
             rows.append(_row(old, old.a, "bargaining range", _range_text(old), _range_text(new)))
             p_old, p_new = _mean_prevail(old), _mean_prevail(new)
             if p_old is not None and p_new is not None:
@@ -269,6 +269,13 @@ def parse_addition(scenario: Scenario, text: str) -> tuple[tuple[str, str], int]
             f"--add '{text}': '{number.strip()}' is not a whole number", example
         ) from None
     now = holding_count(scenario, party, system)
+    if number.strip()[:1] not in ("+", "-"):  # '=2' could mean 'add two' or 'set to two'
+        raise InputError(
+            f"--add '{text}': say whether {number.strip()} is added or removed "
+            f"({party}.{system} holds {now})",
+            f"write ={'+' if change >= 0 else ''}{change} to add {abs(change)}, or "
+            f"={change - now:+d} to end at {change}",
+        )
     if not 0 <= now + change <= MAX_ADDED:
         raise InputError(
             f"--add '{text}': {party}.{system} would hold {now + change} (it holds {now})",
@@ -469,6 +476,8 @@ class ScenarioDiff(Plottable):
 
     inputs: tuple[tuple[str, Any, Any], ...]
     comparison: Comparison
+    labels: tuple[str, str] = ("A", "B")
+    """What A and B were given as (file paths or built-in names)."""
 
     def to_frame(self) -> pd.DataFrame:
         return self.comparison.to_frame()
@@ -476,6 +485,8 @@ class ScenarioDiff(Plottable):
     def to_dict(self) -> dict[str, Any]:
         return clean(
             {
+                "a_is": self.labels[0],
+                "b_is": self.labels[1],
                 "inputs": [{"path": p, "a": a, "b": b} for p, a, b in self.inputs],
                 "changes": self.comparison.rows(),
                 "a": self.comparison.before.to_dict(),
@@ -528,7 +539,8 @@ def diff(
         comparison = Comparison(
             empty, analyze(first, run, progress=report), analyze(second, run, progress=report)
         )
-    return ScenarioDiff(tuple(inputs), comparison)
+    labels = tuple(str(x) if isinstance(x, str | Path) else x.name for x in (a, b))
+    return ScenarioDiff(tuple(inputs), comparison, (labels[0], labels[1]))
 
 
 def diff_units(a: Scenario, b: Scenario, settings: RunSettings) -> int:

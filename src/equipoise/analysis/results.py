@@ -11,7 +11,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-from equipoise.analysis.metrics import ESTIMATED, DeterrenceStatus
+from equipoise.analysis.metrics import ESTIMATED, DeterrenceStatus, status_in_words
 from equipoise.engines.types import FloatArray, IntArray
 
 
@@ -435,6 +435,12 @@ class DyadAssessment(Plottable):
     bargaining: Bargaining | None = None
     histograms: tuple[DamageHistogram, ...] = field(default=(), compare=False, repr=False)
 
+    @property
+    def status_named(self) -> str:
+        """The status with the states' names ('only Iran deterred'), not 'only A deterred'
+        (``status``, the category, names the dyad's first and second state A and B)."""
+        return status_in_words(self.status, self.sides[0].called, self.sides[1].called)
+
     def damage_range(self, state: str, name: str) -> tuple[float, float] | None:
         """5th-95th percentile of a side's damage metric over the trials: damage a side
         deals is the damage its rival suffers in the same exchange."""
@@ -586,7 +592,9 @@ def verdict(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
             if damage is None or not math.isfinite(damage):
                 damage = rival.retaliation_damage.mean
             reaches = "reaches" if damage >= side.unacceptable_damage else "is below"
-            reason = f"{after}, {damage:.1f}, {reaches} {threshold}"
+            # the criterion's number, the expected value (the table's trial mean is beside it)
+            reason = f"{after.replace('retaliation', 'expected retaliation', 1)}, "
+            reason += f"{damage:.1f}, {reaches} {threshold}"
         state = "is deterred" if side.deterred else "is not deterred"
         clauses.append(f"{side.called} {state} from striking first: {reason}")
     return "; ".join(clauses) + "."

@@ -243,7 +243,11 @@ def analyse(
         for measure, (key, conf) in measures.items():
             value = float(np.asarray(si[key])[i])
             half = float(np.asarray(si[conf])[i]) if conf else math.nan
-            out.append(SensitivityIndex(output, name, measure, value, value - half, value + half))
+            # mu* (a mean absolute effect) and Sobol' indices cannot be negative: SALib's
+            # normal-approximation half-width is cut at zero, not shown below it
+            floor = min(value, 0.0) if measure in ("mu_star", "ST") else -math.inf
+            low = max(value - half, floor)
+            out.append(SensitivityIndex(output, name, measure, value, low, value + half))
     return out, ""
 
 

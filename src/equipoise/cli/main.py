@@ -7,6 +7,7 @@ no model logic lives here. Errors caused by the input print one readable message
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -619,7 +620,7 @@ def map_command(
         if values.size < steps:
             click.echo(
                 f"note: {text} takes whole counts: {values.size} from {low:g} to {high:g}, "
-                f"not the {steps} steps asked for",
+                f"not {steps} steps",
                 err=True,
             )
         axes.append(AxisSpec(party, system, values))
@@ -900,6 +901,7 @@ def diff_command(
     a, b = load(first), load(second)
     with progress_bar(diff_units(a, b, run), "analysing both") as progress:
         result = diff(a, b, run, progress=progress)
+    result = dataclasses.replace(result, labels=(first, second))
     _emit(result, diff_text(result), output_format, output, force)
 
 

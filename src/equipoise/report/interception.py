@@ -47,7 +47,7 @@ def record_text(record: InterceptionRecord) -> str:
     ]
     lines = [
         f"Interception record {record.source}: {summary['rows']} rows "
-        f"({summary['usable_rows']} usable), {summary['windows']} windows per family, "
+        f"({summary['usable_rows']} usable), {summary['windows']} windows across the families, "
         f"{summary['first']} to {summary['last']}. Families: {record.families_source}.",
         table(
             rows,

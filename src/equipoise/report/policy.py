@@ -85,7 +85,14 @@ def changes_table(comparison: Comparison, columns: tuple[str, str] = ("before", 
 def diff_text(result: ScenarioDiff) -> str:
     """The inputs that differ, then every metric of A beside B."""
     a, b = result.comparison.before, result.comparison.after
-    lines = [f"A = {a.scenario}, B = {b.scenario}; inputs that differ:"]
+    first, second = result.labels
+    lines = [
+        f"A = {first}"
+        + ("" if first == a.scenario else f" (scenario {a.scenario})")
+        + f", B = {second}"
+        + ("" if second == b.scenario else f" (scenario {b.scenario})")
+        + "; inputs that differ:"
+    ]
     rows = [(path, _value(x), _value(y)) for path, x, y in result.inputs]
     lines.append(table(rows, ("input", "A", "B")) if rows else "  none")
     lines.append(
@@ -105,14 +112,26 @@ def recommendation_text(result: Recommendation) -> str:
         ("PROVEN OPTIMAL" if outcome.proven_optimal else "HEURISTIC (best found)")
         + f": {outcome.note}.",
         f"Objective weights: mutual={weights.mutual:g}, fsa={weights.fsa:g}, "
-        f"range={weights.range:g}, cost={weights.cost:g} (docs/model.md §8).",
+        f"range={weights.range:g}, cost={weights.cost:g} (docs/model.md §8); objective of "
+        f"the plan {outcome.score:.6g}"
+        + (
+            ""
+            if outcome.bound is None
+            else f", proven upper bound {outcome.bound:.6g}, gap {outcome.gap or 0.0:.3g}"
+        )
+        + ".",
     ]
     if not result.comparison.plan.lines and result.policy != "abstain" and result.decisions:
-        head.append(
-            f"Why nothing: of the {result.decisions} deliveries the supplier may make, no "
-            "feasible combination scores higher than delivering nothing under these weights "
+        why = (
             "(what any delivery gains in the objective is less than its cost term). Try "
             "--weights cost=0 to see what would be delivered if cost were no object."
+            if weights.cost > 0
+            else "even with cost no object: every delivery it may make lowers the objective "
+            "(a partisan gains nothing from arming its side's rivals, for instance)."
+        )
+        head.append(
+            f"Why nothing: of the {result.decisions} deliveries the supplier may make, no "
+            f"feasible combination scores higher than delivering nothing under these weights {why}"
         )
     return "\n".join(head) + "\n" + comparison_text(result.comparison)
 

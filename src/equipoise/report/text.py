@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from equipoise.analysis.metrics import metric, status_in_words
+from equipoise.analysis.metrics import metric
 from equipoise.analysis.results import (
     AnalysisResult,
     DyadAssessment,
@@ -22,7 +22,7 @@ ILLUSTRATIVE_NOTE = (
 
 def status_text(dyad: DyadAssessment) -> str:
     """'only Iran deterred' rather than 'only A deterred' (codes for states without a name)."""
-    return status_in_words(dyad.status, dyad.sides[0].called, dyad.sides[1].called)
+    return dyad.status_named
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> str:
@@ -84,6 +84,11 @@ def _cell(dyad: DyadAssessment, side: SideAssessment, name: str) -> str:
     return f"{with_interval(value)} [{spread[0]:.0f}-{spread[1]:.0f}]"
 
 
+def _expected(estimate: Estimate) -> str:
+    value = estimate.expected_value
+    return "n/a" if value is None else number(value)
+
+
 def dyad_table(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
     """The verdict, then one row per side metric naming the strike it refers to, then the
     dyad's own quantities once."""
@@ -96,6 +101,14 @@ def dyad_table(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
         )
         for name in SIDE_ROWS
     ]
+    lines.insert(
+        SIDE_ROWS.index("retaliation_damage") + 1,
+        (
+            f"  its expected value, the verdict's ({metric('retaliation_damage').strike})",
+            _expected(a.retaliation_damage),
+            _expected(b.retaliation_damage),
+        ),
+    )
     lines.append(
         (
             "unacceptable damage / value at risk",
@@ -122,7 +135,9 @@ def advantage_text(dyad: DyadAssessment) -> str:
     first_a, first_b = a.first_strike_advantage, b.first_strike_advantage
     label = f"{metric('first_strike_advantage').label} of the dyad (both chosen strikes)"
     if abs(first_a.mean - first_b.mean) < 1e-12:
-        return f"{label}: {first_a.mean:+.3f} ±{first_a.high - first_a.mean:.3f}"
+        expected = first_a.expected_value
+        beside = "" if expected is None else f" (expected value, as maps use it: {expected:+.3f})"
+        return f"{label}: {first_a.mean:+.3f} ±{first_a.high - first_a.mean:.3f}{beside}"
     return f"{label}: {a.state} {first_a.mean:+.3f}, {b.state} {first_b.mean:+.3f}"
 
 
