@@ -53,6 +53,16 @@ class AxisSpec:
     def label(self) -> str:
         return f"{self.party}.{self.system}"
 
+    @property
+    def title(self) -> str:
+        """The axis in words for a figure: a delivered holding ('PACKAGE@SUPPLIER/KEY', a
+        holding of its own) reads 'IRN lr-sam delivered by RUS (lr-sam-battery)'."""
+        package, at, rest = self.system.partition("@")
+        supplier, slash, key = rest.partition("/")
+        if not at or not slash:
+            return self.label
+        return f"{self.party} {key} delivered by {supplier} ({package})"
+
 
 def parse_axis_name(text: str) -> tuple[str, str]:
     """'IRN.mrbm' -> ('IRN', 'mrbm'), with a clear error otherwise."""

@@ -144,11 +144,16 @@ def deterrence_map_figure(
                 after[0], after[1], "D", color=OKABE_ITO["purple"], markersize=9, label=after_label
             )[0]
         )
-    axes.set_xlabel(f"{result.x.label} ({result.x_unit})")
-    axes.set_ylabel(f"{result.y.label} ({result.y_unit})")
+    axes.set_xlabel(f"{result.x.title} ({result.x_unit})")
+    axes.set_ylabel(f"{result.y.title} ({result.y_unit})")
     axes.set_title(f"Deterrence regions, {result.a}-{result.b} (expected-value exchange)")
     axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    _caption(figure, caption or f"Scenario {result.scenario}. {NOTE}")
+    _caption(
+        figure,
+        caption
+        or f"Scenario {result.scenario}; every cell from the expected-value exchange (no "
+        f"random draws unless the scenario's criterion is 'probability'). {NOTE}",
+    )
     return figure
 
 
@@ -232,8 +237,8 @@ def interception_figure(dyad: DyadAssessment, *, caption: str = "") -> Figure:
 def analysis_figure(result: AnalysisResult) -> Figure:
     """All dyads: damage distributions side by side and interception by layer."""
     rows = max(1, len(result.dyads))
-    figure = _figure(12.0, 3.6 * rows)
-    grid = figure.subplots(rows, 3, squeeze=False)
+    figure = _figure(15.0, 3.6 * rows)
+    grid = figure.subplots(rows, 3, squeeze=False, gridspec_kw={"width_ratios": (1, 1, 1.3)})
     for row, dyad in enumerate(result.dyads):
         for column, side in enumerate(dyad.sides):
             axes = grid[row][column]
@@ -251,7 +256,7 @@ def analysis_figure(result: AnalysisResult) -> Figure:
         _interception_bars(axes, dyad)
         axes.set_xlabel("rounds (mean)")
         axes.set_title("interception", fontsize=9)
-        axes.legend(fontsize=7)
+        axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars
         axes.invert_yaxis()
     figure.suptitle(f"{result.scenario}: exchanges by dyad")
     _caption(
