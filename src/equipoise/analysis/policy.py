@@ -79,6 +79,19 @@ class Comparison(Plottable):
                         noise = math.hypot(_half_width(value_old), _half_width(value_new))
                         value_old, value_new = value_old.mean, value_new.mean
                     rows.append(_row(old, side_old.state, label, value_old, value_new, noise))
+                # a changed chosen strike explains changes above (a defence delivered to the
+                # rival can move the striker's counterforce share, and with it the damage)
+                split_old, split_new = side_old.counterforce_split, side_new.counterforce_split
+                for element in sorted(set(split_old) | set(split_new)):
+                    share_old: Any = split_old.get(element, "n/a")  # n/a: not fielded then
+                    share_new: Any = split_new.get(element, "n/a")
+                    if "n/a" in (share_old, share_new):
+                        share_old, share_new = (
+                            x if isinstance(x, str) else f"{x:g}" for x in (share_old, share_new)
+                        )
+                    if share_old != share_new:
+                        label = f"counterforce share of {element} (own chosen strike)"
+                        rows.append(_row(old, side_old.state, label, share_old, share_new))
         return rows
 
     def to_frame(self) -> pd.DataFrame:
