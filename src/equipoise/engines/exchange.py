@@ -725,8 +725,13 @@ def candidate_objectives(
     return np.asarray(value.reshape(batch, count), dtype=float)
 
 
-def best_split_expected(
+Objectives = Callable[[Direction, FloatArray, float, float], FloatArray]
+"""Scores (rows, candidates) of candidate splits for a batch of rows."""
+
+
+def search_splits(
     direction: Direction,
+    score: Objectives,
     *,
     levels: int,
     dealt_weight: float = 1.0,
@@ -734,15 +739,10 @@ def best_split_expected(
     max_candidates: int = 4096,
     max_rows: int = 20_000,
 ) -> SplitChoice:
-    """Search counterforce splits for the striker's best first strike (vectorised).
-
-    Every candidate of :func:`candidate_splits` is scored for every batch row by
-    :func:`candidate_objectives`, about ``max_rows`` (row, candidate) pairs at a time
-    (small enough for the arrays to stay in cache). Ties go to the candidate listed
-    first, i.e. the least counterforce. Rows are grouped by the elements they can
-    aim at launchers, each group searching its own candidates, so a row's answer is the
-    same in any batch.
-    """
+    """The best candidate split per row under ``score``, about ``max_rows`` (row,
+    candidate) pairs at a time. Rows are grouped by the elements they can aim at
+    launchers (:func:`split_groups`), so a row's answer is the same in any batch; ties
+    go to the candidate listed first, i.e. the least counterforce."""
     best_split = np.zeros((direction.batch, direction.striker.offence.elements))
     best_value = np.zeros(direction.batch)
     for rows, candidates in split_groups(direction, levels, max_candidates):
@@ -754,8 +754,32 @@ def best_split_expected(
                 striker=select_rows(direction.striker, index),
                 victim=select_rows(direction.victim, index),
             )
-            value = candidate_objectives(chunk, candidates, dealt_weight, suffered_weight)
+            value = score(chunk, candidates, dealt_weight, suffered_weight)
             choice = np.argmax(value, axis=1)
             best_split[index] = candidates[choice]
             best_value[index] = value[np.arange(index.size), choice]
     return SplitChoice(best_split, best_value)
+
+
+def best_split_expected(
+    direction: Direction,
+    *,
+    levels: int,
+    dealt_weight: float = 1.0,
+    suffered_weight: float = 1.0,
+    max_candidates: int = 4096,
+    max_rows: int = 20_000,
+) -> SplitChoice:
+    """Search counterforce splits for the striker's best first strike (vectorised):
+    every candidate of :func:`candidate_splits` scored by :func:`candidate_objectives`
+    (one first strike shared by all candidates), in chunks small enough for the arrays
+    to stay in cache."""
+    return search_splits(
+        direction,
+        candidate_objectives,
+        levels=levels,
+        dealt_weight=dealt_weight,
+        suffered_weight=suffered_weight,
+        max_candidates=max_candidates,
+        max_rows=max_rows,
+    )

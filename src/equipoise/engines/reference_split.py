@@ -18,8 +18,7 @@ from equipoise.engines.exchange import (
     Direction,
     SplitChoice,
     exchange_expected,
-    select_rows,
-    split_groups,
+    search_splits,
     striker_objective,
     tile_side,
 )
@@ -56,20 +55,13 @@ def best_split_full_grid(
     max_rows: int = 200_000,
 ) -> SplitChoice:
     """The best candidate split per row by running every candidate's whole exchange
-    (chunked over rows to bound memory); ties go to the candidate listed first."""
-    best_split = np.zeros((direction.batch, direction.striker.offence.elements))
-    best_value = np.zeros(direction.batch)
-    for rows, candidates in split_groups(direction, levels, max_candidates):
-        rows_per_chunk = max(1, max_rows // candidates.shape[0])
-        for start in range(0, rows.size, rows_per_chunk):
-            index = rows[start : start + rows_per_chunk]
-            chunk = replace(
-                direction,
-                striker=select_rows(direction.striker, index),
-                victim=select_rows(direction.victim, index),
-            )
-            value = full_exchange_objectives(chunk, candidates, dealt_weight, suffered_weight)
-            choice = np.argmax(value, axis=1)
-            best_split[index] = candidates[choice]
-            best_value[index] = value[np.arange(index.size), choice]
-    return SplitChoice(best_split, best_value)
+    (the same search driver, the old scoring); ties go to the candidate listed first."""
+    return search_splits(
+        direction,
+        full_exchange_objectives,
+        levels=levels,
+        dealt_weight=dealt_weight,
+        suffered_weight=suffered_weight,
+        max_candidates=max_candidates,
+        max_rows=max_rows,
+    )
