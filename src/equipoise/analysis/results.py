@@ -30,7 +30,7 @@ class Plottable:
 
     def __repr__(self) -> str:
         """One line: the result's kind, its scenario or dyad and the size of its table."""
-        where = getattr(self, "scenario", "")
+        where = getattr(self, "scenario", "") or getattr(self, "model", "")
         name = getattr(where, "name", where) or "-".join(
             str(getattr(self, side, "")) for side in ("a", "b")
         )

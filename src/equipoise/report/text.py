@@ -20,6 +20,10 @@ ILLUSTRATIVE_NOTE = (
 )
 
 
+WIDE_BAND = 0.25
+"""A calibration tolerance beyond which 'within band' says little (±25 points)."""
+
+
 def status_text(dyad: DyadAssessment) -> str:
     """'only Iran deterred' rather than 'only A deterred' (codes for states without a name)."""
     return dyad.status_named
@@ -187,12 +191,18 @@ def analysis_text(result: AnalysisResult) -> str:
                     str(check.launched),
                     f"{100 * check.reported_neutralised_share:.1f} ±{100 * check.tolerance:.1f} %",
                     f"{100 * (model.expected_value or model.mean):.1f} %",
-                    "yes" if check.within_band else "NO",
+                    ("yes" if check.within_band else "NO")
+                    + (" (wide band)" if check.tolerance > WIDE_BAND else ""),
                 )
             )
         parts.append(
             table(rows, ("case", "attack", "launched", "reported", "model", "within band"))
         )
+        if any(check.tolerance > WIDE_BAND for check in result.calibration):
+            parts.append(
+                f"  a band wider than ±{100 * WIDE_BAND:.0f} points is a weak check: almost "
+                "any model falls inside it (the case's tolerance comes from its source's spread)"
+            )
     for note in result.notes:
         parts.append(f"note: {note}")
     return "\n".join(parts)
