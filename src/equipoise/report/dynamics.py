@@ -7,7 +7,7 @@ import math
 from equipoise.analysis.balance import BalanceResult
 from equipoise.analysis.dynamics import ArmsRaceResult, AttritionResult, FitResult
 from equipoise.data import NMC_CITATION
-from equipoise.report.text import table
+from equipoise.report.text import number, table
 
 
 def _number(value: float, digits: int = 4) -> str:
@@ -23,7 +23,7 @@ def balance_text(result: BalanceResult) -> str:
             str(int(row["year"])),
             f"{row[f'{a}_cinc']:.5f}",
             f"{row[f'{b}_cinc']:.5f}",
-            _number(row["capability_ratio"], 3),
+            number(row["capability_ratio"], 3),
             f"{row[f'p_{a}_prevails']:.3f}",
         )
         for _, row in frame.iterrows()
