@@ -16,6 +16,7 @@ import equipoise
 from equipoise.analysis.claims import analyze_claims, claims_report
 from equipoise.analysis.dynamics import attrition, fit_richardson, load_attrition
 from equipoise.analysis.mapping import main_offensive_holding
+from equipoise.analysis.metrics import status_in_words
 from equipoise.analysis.policy import compare_policies, whatif
 from equipoise.analysis.settings import RunSettings
 from equipoise.report.html import build_report
@@ -134,7 +135,9 @@ def test_report_is_one_self_contained_file_and_pins_its_tables(
     assert bool(tables.get("map_points")) == drawable, "a map wherever both sides can strike"
     for point in tables.get("map_points", []):
         assert point["point"] == ("after the plan" if tables.get("plan") else "today")
-        assert point["status"] == statuses[point["dyad"]], point
+        a, b = point["dyad"].split("-")
+        named = status_in_words(point["status"], *(scenario.states[s].name or s for s in (a, b)))
+        assert named == statuses[point["dyad"]], point
     actual = json.loads(json.dumps(report.data.to_dict()))
     path = GOLDEN / f"report-{name}.json"
     if update_golden:
@@ -150,7 +153,7 @@ def test_report_with_a_whatif_delivery_draws_the_arrow(tmp_path: Path) -> None:
         scenario, RunSettings(trials=200, seed=2), deliveries=["IRN:lr-sam-batteryx2"]
     )
     captions = " ".join(f.caption for f in report.figures)
-    assert "with the 2 batteries delivered to IRN (lr-sam-battery" in captions
+    assert "with the 2 batteries of IRN's lr-sam delivered by RUS (lr-sam-battery)" in captions
     assert report.data.tables["plan_source"][0]["source"] == "what-if deliveries"
 
 

@@ -197,13 +197,26 @@ def deliver_holding(
     )
 
 
+def delivered_key(package: str, supplier: str, key: str) -> str:
+    """The inventory key of a delivered holding, a holding of its own: 'PACKAGE@SUPPLIER/KEY'."""
+    return f"{package}@{supplier}/{key}"
+
+
+def holding_title(key: str) -> str:
+    """A holding's key in words: 'lr-sam-battery@RUS/lr-sam' reads 'lr-sam delivered by
+    RUS (lr-sam-battery)'; any other key is itself."""
+    package, at, rest = key.partition("@")
+    supplier, slash, system = rest.partition("/")
+    return f"{system} delivered by {supplier} ({package})" if at and slash else key
+
+
 def delivered_holdings(
     scenario: Scenario, supplier_name: str, package_name: str, recipient: str, quantity: int
 ) -> dict[str, Holding]:
     """The holdings ``quantity`` packages become in the recipient's inventory."""
     package = scenario.suppliers[supplier_name].packages[package_name]
     return {
-        f"{package_name}@{supplier_name}/{key}": deliver_holding(
+        delivered_key(package_name, supplier_name, key): deliver_holding(
             scenario, key, holding, recipient, quantity, supplier_name
         )
         for key, holding in package.systems.items()

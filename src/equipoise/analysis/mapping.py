@@ -20,7 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from equipoise.analysis.deliveries import DeliveryItem, delivered_holdings, with_inventories
+from equipoise.analysis.deliveries import (
+    DeliveryItem,
+    delivered_holdings,
+    holding_title,
+    with_inventories,
+)
 from equipoise.analysis.evaluator import dyad_model, evaluate
 from equipoise.analysis.forces import side_parties
 from equipoise.analysis.metrics import STATUS_LABELS
@@ -55,13 +60,10 @@ class AxisSpec:
 
     @property
     def title(self) -> str:
-        """The axis in words for a figure: a delivered holding ('PACKAGE@SUPPLIER/KEY', a
-        holding of its own) reads 'IRN lr-sam delivered by RUS (lr-sam-battery)'."""
-        package, at, rest = self.system.partition("@")
-        supplier, slash, key = rest.partition("/")
-        if not at or not slash:
-            return self.label
-        return f"{self.party} {key} delivered by {supplier} ({package})"
+        """The axis in words for a figure ('IRN lr-sam delivered by RUS (lr-sam-battery)'
+        for a delivered holding)."""
+        title = holding_title(self.system)
+        return self.label if title == self.system else f"{self.party} {title}"
 
 
 def parse_axis_name(text: str) -> tuple[str, str]:

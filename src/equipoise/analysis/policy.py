@@ -26,6 +26,7 @@ from equipoise.analysis.deliveries import (
     PlanKey,
     PlanSummary,
     apply_plan,
+    holding_title,
     parse_delivery,
     plan_of,
     plan_problems,
@@ -90,7 +91,11 @@ class Comparison(Plottable):
                             x if isinstance(x, str) else f"{x:g}" for x in (share_old, share_new)
                         )
                     if share_old != share_new:
-                        label = f"counterforce share of {element} (own chosen strike)"
+                        party, _, key = element.partition(":")
+                        label = (
+                            f"counterforce share of {party} {holding_title(key)} "
+                            "(own chosen strike)"
+                        )
                         rows.append(_row(old, side_old.state, label, share_old, share_new))
         return rows
 
@@ -414,7 +419,7 @@ class PolicyComparison(Plottable):
                         "policy": item.policy,
                         "cost": item.comparison.plan.total_cost,
                         "dyad": f"{dyad.a}-{dyad.b}",
-                        "status": dyad.status,
+                        "status": dyad.status_named,
                         "first_strike_advantage_a": a.first_strike_advantage.mean,
                         "first_strike_advantage_b": b.first_strike_advantage.mean,
                         **bargaining_columns(dyad.bargaining),

@@ -564,7 +564,7 @@ class AnalysisResult(Plottable):
                     "dyad": f"{dyad.a}-{dyad.b}",
                     "state": side.state,
                     "rival": side.rival,
-                    "status": dyad.status,
+                    "status": dyad.status_named,
                     "deterred": side.deterred,
                     **bargaining_columns(dyad.bargaining),
                 }

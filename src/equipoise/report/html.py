@@ -24,6 +24,7 @@ from equipoise.analysis.deliveries import (
     PlanKey,
     apply_plan,
     delivered_holdings,
+    holding_title,
     parse_delivery,
     plan_problems,
 )
@@ -174,7 +175,8 @@ def _map_for_dyad(
     result = replace(result, current=(x_now, y_now - shift))
     described = (
         f"Regions of the expected-value exchange after the plan's deliveries, with the "
-        f"{shift:g} {result.y_unit} delivered to {y_axis[0]} ({y_axis[1]}) on the y axis: "
+        f"{shift:g} {result.y_unit} of {y_axis[0]}'s {holding_title(y_axis[1])} on the y "
+        "axis: "
         "the arrow runs from none of them to all of them, and its head is the scenario "
         "after the plan."
     )
