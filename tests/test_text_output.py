@@ -150,3 +150,18 @@ def test_damage_rows_show_the_spread_of_outcomes(result: equipoise.AnalysisResul
     damage = [row for row in rows if row.startswith("damage ")]
     assert len(damage) == 4
     assert all(re.search(r"\[\d+-\d+\]", row) for row in damage), damage
+
+
+def test_fewer_rounds_than_launchers_is_noted() -> None:
+    """120 launchers with 10 rounds is valid (a holding's rounds are its total), but a
+    new user wrote it meaning rounds per launcher and saw Iran's retaliation vanish: the
+    analysis says so beside the numbers."""
+    from equipoise.analysis.overrides import override
+
+    scenario = override("west-asia-2024", {"states.IRN.inventory.mrbm.rounds": 10})
+    notes = equipoise.analyze(scenario, trials=50).dyads[0].notes
+    assert any("10 rounds for 120 launchers" in note for note in notes)
+    assert not any(
+        "nothing to fire" in n
+        for n in equipoise.analyze("west-asia-2024", trials=50).dyads[0].notes
+    )

@@ -148,6 +148,12 @@ def _elements(
             if not isinstance(system, OffensiveClass):
                 continue
             launchers, rounds = holding.launchers or 0, holding.rounds or 0
+            if 0 < rounds < launchers:  # valid, but often a slip (rounds per launcher?)
+                notes.append(
+                    f"{party}:{key}: {rounds:g} rounds for {launchers:g} launchers, so "
+                    f"{launchers - rounds:g} launchers have nothing to fire ('rounds' is the "
+                    "holding's total, not per launcher)"
+                )
             for withdrawal in applicable_withdrawals(scenario, party, key, rival):
                 moved = min(withdrawal.units, launchers)
                 moved_rounds = _share(rounds, moved, launchers)
