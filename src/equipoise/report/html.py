@@ -38,7 +38,7 @@ from equipoise.analysis.mapping import (
     holding_units,
     main_offensive_holding,
 )
-from equipoise.analysis.metrics import BY_NAME, status_in_words
+from equipoise.analysis.metrics import BY_NAME
 from equipoise.analysis.policies import parse_policy
 from equipoise.analysis.policy import (
     Comparison,
@@ -67,7 +67,6 @@ from equipoise.plots.figures import (
     policy_figure,
     worlds_figure,
 )
-from equipoise.report.text import status_text
 
 MAP_STEPS = 25
 BALANCE_YEARS = (1990, 2016)
@@ -191,14 +190,14 @@ def _findings(
     rows = []
     after = {(d.a, d.b): d for d in comparison.after.dyads} if comparison else {}
     for dyad in result.dyads:
-        status = status_text(dyad)
+        status = dyad.status_named
         text = f"{status[:1].upper()}{status[1:]}. {verdict(dyad, result.criterion)}"
         later = after.get((dyad.a, dyad.b))
         if later is not None and plan:
             change = (
-                f"becomes {status_text(later)}"
+                f"becomes {later.status_named}"
                 if later.status != dyad.status
-                else f"stays {status_text(later)}"
+                else f"stays {later.status_named}"
             )
             text += f" After the deliveries the dyad {change}."
         rows.append({"dyad": f"{dyad.a}-{dyad.b}", "finding": text})
@@ -603,20 +602,10 @@ def _table(rows: list[dict[str, Any]], columns: Sequence[str] | None = None) -> 
     names = list(columns) if columns else list(rows[0])
     head = "".join(f"<th>{html.escape(_header(n))}</th>" for n in names)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_row_cell(row, n)}</td>" for n in names) + "</tr>" for row in rows
+        "<tr>" + "".join(f"<td>{_cell(row.get(n))}</td>" for n in names) + "</tr>" for row in rows
     )
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     return f"<div class='scroll'>{table}</div>"
-
-
-def _row_cell(row: dict[str, Any], name: str) -> str:
-    value = row.get(name)
-    dyad = str(row.get("dyad", ""))
-    is_status = name == "status" or (name in ("before", "after") and row.get("metric") == "status")
-    if is_status and isinstance(value, str) and "-" in dyad:
-        a, b = dyad.split("-", 1)
-        return html.escape(status_in_words(value, a, b))
-    return _cell(value)
 
 
 def _figure_html(figure: ReportFigure) -> str:

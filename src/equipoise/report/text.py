@@ -24,11 +24,6 @@ WIDE_BAND = 0.25
 """A calibration tolerance beyond which 'within band' says little (±25 points)."""
 
 
-def status_text(dyad: DyadAssessment) -> str:
-    """'only Iran deterred' rather than 'only A deterred' (codes for states without a name)."""
-    return dyad.status_named
-
-
 def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> str:
     """Left-aligned first column, right-aligned others, two spaces between."""
     body = [list(header)] + [list(r) for r in rows] if header else [list(r) for r in rows]
@@ -121,7 +116,7 @@ def dyad_table(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
         )
     )
     title = f"Dyad {dyad.a}-{dyad.b}" + (f" ({dyad.label})" if dyad.label else "")
-    text = f"{title}: {status_text(dyad)}\n{verdict(dyad, criterion)}\n" + table(
+    text = f"{title}: {dyad.status_named}\n{verdict(dyad, criterion)}\n" + table(
         lines, ("", dyad.a, dyad.b)
     )
     text += "\n" + advantage_text(dyad)
