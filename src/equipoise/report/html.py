@@ -38,7 +38,7 @@ from equipoise.analysis.mapping import (
     holding_units,
     main_offensive_holding,
 )
-from equipoise.analysis.metrics import BY_NAME
+from equipoise.analysis.metrics import BY_NAME, status_in_words
 from equipoise.analysis.policies import parse_policy
 from equipoise.analysis.policy import (
     Comparison,
@@ -436,8 +436,15 @@ def _build_report(
                 figure_bytes(claims_figure(report, caption=caption)),
             )
         )
+        named = {code: state.name or code for code, state in scenario.states.items()}
         data.tables["claims_status"] = [
-            {"dyad": f"{a}-{b}", **worlds.status_probabilities(i)}
+            {
+                "dyad": f"{a}-{b}",
+                **{
+                    status_in_words(label, named[a], named[b]): p
+                    for label, p in worlds.status_probabilities(i).items()
+                },
+            }
             for i, (a, b) in enumerate(worlds.dyads)
         ]
         figures.append(
