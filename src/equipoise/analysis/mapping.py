@@ -180,18 +180,7 @@ def scaled_holding(scenario: Scenario, party: str, key: str, count: int) -> Hold
     now = holding_count(scenario, party, key)
     offensive = is_offensive(scenario, party, key)
     if now > 0:
-
-        def part(value: int | None) -> int | None:
-            return None if value is None else round(value * count / now)
-
-        return holding.model_copy(
-            update={
-                "launchers": part(holding.launchers),
-                "rounds": part(holding.rounds),
-                "units": part(holding.units),
-                "interceptors": part(holding.interceptors),
-            }
-        )
+        return holding.with_counts(lambda value: round(value * count / now))
     if offensive:
         system = scenario.classes[holding.class_name(key)]
         assert isinstance(system, OffensiveClass)

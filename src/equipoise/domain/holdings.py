@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from equipoise.domain.common import Count, Frozen, Name, Text
 
 
@@ -30,17 +32,17 @@ class Holding(Frozen):
         """The system class of the holding stored under ``key``."""
         return self.system or key
 
-    def scaled(self, factor: int) -> Holding:
-        """The same holding ``factor`` times over (a package delivered N times)."""
-
-        def times(value: int | None) -> int | None:
-            return None if value is None else value * factor
-
+    def with_counts(self, transform: Callable[[int], int]) -> Holding:
+        """The holding with ``transform`` applied to each count it states (launchers,
+        rounds, units, interceptors); counts it leaves out stay out."""
+        counts = ("launchers", "rounds", "units", "interceptors")
         return self.model_copy(
             update={
-                "launchers": times(self.launchers),
-                "rounds": times(self.rounds),
-                "units": times(self.units),
-                "interceptors": times(self.interceptors),
+                name: None if getattr(self, name) is None else transform(getattr(self, name))
+                for name in counts
             }
         )
+
+    def scaled(self, factor: int) -> Holding:
+        """The same holding ``factor`` times over (a package delivered N times)."""
+        return self.with_counts(lambda value: value * factor)
