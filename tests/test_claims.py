@@ -308,3 +308,26 @@ def test_claims_file_naming_a_missing_state_or_system(tmp_path: Path) -> None:
     assert code == 2
     assert "claims.items.x.delivery.recipient" in err
     assert f"{path}:5" in err
+
+
+def test_world_rows_take_their_names_and_labels_from_the_registry() -> None:
+    """Claims output called metrics by its own labels ('bargaining range low', 'P(retaliation
+    >= ...)'); every row now carries the registry's column and label, and the status rows
+    name the states as every other table does."""
+    from equipoise.analysis.claims import analyze_claims
+    from equipoise.analysis.metrics import BY_NAME, status_in_words
+
+    rows = analyze_claims("west-asia-2024", seed=1, trials_per_world=50).rows()
+    assert rows
+    for row in rows:
+        if row["column"] == "status":
+            assert row["metric"][2:-1] in {
+                status_in_words(s, "IRN", "ISR")
+                for s in ("neither", "only A deterred", "only B deterred", "mutual deterrence")
+            }, row
+            continue
+        registered = BY_NAME[row["column"]].label
+        assert row["metric"] in (registered, f"P({registered})"), row
+    columns = {row["column"] for row in rows}
+    assert {"retaliation_damage", "retaliation_probability", "deterred", "status"} <= columns
+    assert {"bargaining_low", "bargaining_high", "bargaining_closed"} <= columns

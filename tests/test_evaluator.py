@@ -275,7 +275,7 @@ def test_rounds_aimed_at_launchers_are_not_counted_as_failed() -> None:
     for name in ("A", "B"):
         mapping["states"][name]["inventory"]["sam"] = {"units": 1}
     dyad = equipoise.analyze(load_scenario(mapping), trials=400, seed=1).dyads[0]
-    rows = dyad.interception()
+    rows = dyad.interception
     assert len(rows) == 4
     assert any(row.leaked_at_launchers > 1 for row in rows), "the strikes are counterforce"
     for row in rows:
@@ -293,7 +293,7 @@ def test_failed_share_is_what_reliability_arrival_and_ew_remove(name: str) -> No
         c.reliability * c.arrival for c in scenario.classes.values() if hasattr(c, "arrival")
     )
     for dyad in equipoise.analyze(scenario, trials=200, seed=1).dyads:
-        for row in dyad.interception():
+        for row in dyad.interception:
             assert row.failed <= row.launched * (1 - lowest * EW_FLOOR) + 1e-9, row.strike
 
 

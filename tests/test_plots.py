@@ -244,3 +244,18 @@ def test_each_defence_layer_has_one_colour_in_every_chart() -> None:
                     seen.setdefault(label, set()).add(colour)
     assert len(seen) >= 3
     assert all(len(colours) == 1 for colours in seen.values()), seen
+
+
+def test_comparison_figure_draws_every_metric_it_names() -> None:
+    """The before/after figure picked its rows by a label spelt '>=' while the registry
+    says '≥', so the retaliation probability was never drawn: rows are picked by the
+    registry's label now."""
+    from equipoise.analysis.metrics import label
+    from equipoise.plots import comparison_figure
+
+    comparison = whatif("west-asia-2024", ["IRN:lr-sam-battery"], trials=200, seed=1)
+    figure = comparison_figure(comparison)
+    ticks = [tick.get_text() for axes in figure.axes for tick in axes.get_yticklabels()]
+    for name in ("first_strike_advantage", "second_strike_survivability"):
+        assert sum(label(name) in tick for tick in ticks) == 2 * len(comparison.after.dyads)
+    assert any(label("retaliation_probability") in tick for tick in ticks)

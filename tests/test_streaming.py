@@ -132,23 +132,20 @@ def test_streamed_assessment_equals_all_in_memory_reference() -> None:
         np.testing.assert_array_equal(streamed_histogram.counts, expected.counts)
         assert int(streamed_histogram.counts.sum()) == TRIALS
 
-    # layer use: means over trials of rounds intercepted, launched and leaked
+    # interception: means over trials of rounds launched, intercepted per layer, leaked
     strikes = [("a", "first"), ("a", "retaliation"), ("b", "first"), ("b", "retaliation")]
-    uses = iter(result.layer_use)
-    for key, prefix in strikes:
+    assert len(result.interception) == len(strikes)
+    for row, (key, prefix) in zip(result.interception, strikes, strict=True):
         trials = raw[key]
         intercepted = trials[f"{prefix}_intercepted"].mean(axis=0)
-        for layer_mean in intercepted:
-            use = next(uses)
-            assert math.isclose(use.intercepted, float(layer_mean), rel_tol=1e-12)
-            assert math.isclose(
-                use.launched, float(trials[f"{prefix}_launched"].mean()), rel_tol=1e-12
-            )
-            assert math.isclose(use.leaked, float(trials[f"{prefix}_leaked"].mean()), rel_tol=1e-12)
-            at = trials.get(f"{prefix}_leaked_at_launchers")
-            expected_at = 0.0 if at is None else float(at.mean())
-            assert math.isclose(use.leaked_at_launchers, expected_at, rel_tol=1e-12, abs_tol=0.0)
-    assert next(uses, None) is None
+        assert len(row.intercepted) == len(intercepted)
+        for streamed, layer_mean in zip(row.intercepted.values(), intercepted, strict=True):
+            assert math.isclose(streamed, float(layer_mean), rel_tol=1e-12)
+        assert math.isclose(row.launched, float(trials[f"{prefix}_launched"].mean()), rel_tol=1e-12)
+        assert math.isclose(row.leaked, float(trials[f"{prefix}_leaked"].mean()), rel_tol=1e-12)
+        at = trials.get(f"{prefix}_leaked_at_launchers")
+        expected_at = 0.0 if at is None else float(at.mean())
+        assert math.isclose(row.leaked_at_launchers, expected_at, rel_tol=1e-12, abs_tol=0.0)
 
 
 def test_folding_does_not_depend_on_chunking() -> None:

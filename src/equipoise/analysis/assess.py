@@ -41,9 +41,9 @@ from equipoise.analysis.results import (
     DamageHistogram,
     DyadAssessment,
     Estimate,
-    LayerUse,
     Moments,
     SideAssessment,
+    StrikeInterception,
 )
 from equipoise.analysis.settings import Progress, RunSettings, progress_of
 from equipoise.domain.loading import load_scenario
@@ -272,22 +272,20 @@ def _split_by_element(labels: tuple[ElementLabel, ...], split: FloatArray) -> di
     return {label.text: float(share) for label, share in zip(labels, split, strict=True)}
 
 
-def _layer_use(
+def _interception(
     strike: str, defender: SideForces, result: DirectionResult, prefix: str
-) -> list[LayerUse]:
+) -> StrikeInterception:
     summary = result.summary
     intercepted = summary.mean_of(f"{prefix}_intercepted")
-    launched = float(summary.mean_of(f"{prefix}_launched"))
-    leaked = float(summary.mean_of(f"{prefix}_leaked"))
     at_launchers = f"{prefix}_leaked_at_launchers"
-    leaked_at_launchers = (
-        float(summary.mean_of(at_launchers)) if at_launchers in summary.sums else 0.0
+    return StrikeInterception(
+        strike,
+        defender.state,
+        float(summary.mean_of(f"{prefix}_launched")),
+        {layer: float(n) for layer, n in zip(defender.layers, intercepted, strict=True)},
+        float(summary.mean_of(f"{prefix}_leaked")),
+        float(summary.mean_of(at_launchers)) if at_launchers in summary.sums else 0.0,
     )
-    totals = (launched, leaked, leaked_at_launchers)
-    return [
-        LayerUse(strike, defender.state, layer, float(count), *totals)
-        for layer, count in zip(defender.layers, intercepted, strict=True)
-    ]
 
 
 def assess_dyad(
@@ -333,11 +331,11 @@ def assess_dyad(
     )
     a_deterred, b_deterred = sides[0].deterred, sides[1].deterred
     value_a, value_b = forces.a.side.value_at_risk, forces.b.side.value_at_risk
-    layer_use = (
-        _layer_use(f"{a} strikes first", forces.b, a_first, "first")
-        + _layer_use(f"{b} retaliates", forces.a, a_first, "retaliation")
-        + _layer_use(f"{b} strikes first", forces.a, b_first, "first")
-        + _layer_use(f"{a} retaliates", forces.b, b_first, "retaliation")
+    interception = (
+        _interception(f"{a} strikes first", forces.b, a_first, "first"),
+        _interception(f"{b} retaliates", forces.a, a_first, "retaliation"),
+        _interception(f"{b} strikes first", forces.a, b_first, "first"),
+        _interception(f"{a} retaliates", forces.b, b_first, "retaliation"),
     )
     return DyadAssessment(
         a,
@@ -345,7 +343,7 @@ def assess_dyad(
         label,
         status_label(a_deterred, b_deterred),
         sides,
-        tuple(layer_use),
+        interception,
         forces.a.notes + forces.b.notes,
         bargaining_of(scenario, a, b, columns, exchanges.bargaining_note),
         (

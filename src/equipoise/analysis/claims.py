@@ -30,7 +30,8 @@ from equipoise.analysis.evaluator import (
     Metrics,
     evaluate,
 )
-from equipoise.analysis.metrics import SIDE_METRICS, STATUS_LABELS
+from equipoise.analysis.metrics import SIDE_METRICS, STATUS_LABELS, status_in_words
+from equipoise.analysis.metrics import metric as metric_of
 from equipoise.analysis.results import Plottable, clean
 from equipoise.domain.claims import Claim, ClaimsBlock, ClaimsFile
 from equipoise.domain.loading import load_document, load_scenario, read_text_file
@@ -276,12 +277,16 @@ class WorldAnalysis(Plottable):
         }
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per (dyad, state, metric): mean and credible interval over worlds."""
+        """One row per (dyad, state, metric): mean and credible interval over worlds.
+
+        ``metric`` is the registry's label (a yes/no metric becomes its probability over
+        the worlds, 'P(deterred from striking first)'), ``column`` its column name."""
         metrics = self.metrics
         out: list[dict[str, Any]] = []
+        chance = {"deterred", "bargaining_closed"}
         for column, (a, b) in enumerate(self.dyads):
             series = [
-                (state, metric.label, metrics.values[name])
+                (state, metric, metrics.values[name])
                 for metric in SIDE_WORLD_METRICS
                 for state, name in zip((a, b), metric.arrays, strict=True)
             ]
@@ -290,24 +295,34 @@ class WorldAnalysis(Plottable):
                 (b, self.retaliation_probability_b),
             ):
                 if np.isfinite(values[:, column]).any():
-                    series.append((state, "P(retaliation >= rival's threshold)", values))
+                    series.append((state, metric_of("retaliation_probability"), values))
+            deterred = metric_of("deterred")
             series += [
-                (a, "P(deterred from striking first)", metrics.a_deterred.astype(float)),
-                (b, "P(deterred from striking first)", metrics.b_deterred.astype(float)),
+                (a, deterred, metrics.a_deterred.astype(float)),
+                (b, deterred, metrics.b_deterred.astype(float)),
             ]
             if metrics.has_range[:, column].any():
                 series += [
-                    (a, "bargaining range low", metrics.range_low),
-                    (a, "bargaining range high", metrics.range_high),
-                    (a, "P(bargaining range closed)", metrics.range_closed),
+                    (a, metric_of(name), metrics.values[metric_of(name).arrays[0]])
+                    for name in ("bargaining_low", "bargaining_high", "bargaining_closed")
                 ]
-            out += [
-                _summary(f"{a}-{b}", state, label, values[:, column], self.worlds.probability)
-                for state, label, values in series
-            ]
+            for state, metric, values in series:
+                label = f"P({metric.label})" if metric.name in chance else metric.label
+                summary = Distribution.of(
+                    np.asarray(values[:, column], dtype=float),
+                    self.worlds.probability,
+                    CREDIBLE_MASS,
+                )
+                out.append(
+                    {"dyad": f"{a}-{b}", "state": state, "metric": label}
+                    | {"column": metric.column, "mean": summary.mean}
+                    | {"low": summary.low, "high": summary.high}
+                )
             for status, probability in self.status_probabilities(column).items():
-                row = {"dyad": f"{a}-{b}", "state": "", "metric": f"P({status})"}
-                out.append(row | {"mean": probability, "low": math.nan, "high": math.nan})
+                named = status_in_words(status, a, b)
+                row: dict[str, Any] = {"dyad": f"{a}-{b}", "state": "", "metric": f"P({named})"}
+                row |= {"column": "status", "mean": probability, "low": math.nan}
+                out.append(row | {"high": math.nan})
         return out
 
     def to_frame(self) -> pd.DataFrame:
@@ -329,20 +344,6 @@ class WorldAnalysis(Plottable):
                 "metrics": self.rows(),
             }
         )
-
-
-def _summary(
-    dyad: str, state: str, metric: str, values: FloatArray, weights: FloatArray
-) -> dict[str, Any]:
-    summary = Distribution.of(np.asarray(values, dtype=float), weights, CREDIBLE_MASS)
-    return {
-        "dyad": dyad,
-        "state": state,
-        "metric": metric,
-        "mean": summary.mean,
-        "low": summary.low,
-        "high": summary.high,
-    }
 
 
 def _posterior_dict(claim: ClaimPosterior) -> dict[str, Any]:

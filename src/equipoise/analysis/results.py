@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
@@ -11,7 +11,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-from equipoise.analysis.metrics import ESTIMATED, DeterrenceStatus, status_in_words
+from equipoise.analysis.metrics import ESTIMATED, DeterrenceStatus, metric, status_in_words
 from equipoise.engines.types import FloatArray, IntArray
 
 
@@ -277,37 +277,36 @@ class SideAssessment:
 
 
 @dataclass(frozen=True)
-class LayerUse:
-    """Mean threats killed by one defence layer in one kind of strike, beside the strike's
-    mean rounds launched and leaked (at the defender's value, and at its launchers)."""
-
-    strike: str
-    defender: str
-    layer: str
-    intercepted: float
-    launched: float
-    leaked: float
-    leaked_at_launchers: float = 0.0
-
-
-@dataclass(frozen=True)
 class StrikeInterception:
-    """Where one kind of strike's rounds went (means over trials): killed by each layer,
-    through at the defender's value, through at its launchers, or lost before the
-    defences (reliability, arrival and electronic warfare)."""
+    """Where one kind of strike's rounds went (means over trials): killed by each of the
+    defender's layers, through at the defender's value, through at its launchers, or lost
+    before the defences (reliability, arrival and electronic warfare)."""
 
     strike: str
     defender: str
     launched: float
     intercepted: dict[str, float]
     leaked: float
-    leaked_at_launchers: float
+    leaked_at_launchers: float = 0.0
 
     @property
     def failed(self) -> float:
         """Rounds that never met the defences: launched minus every other outcome."""
         met = sum(self.intercepted.values()) + self.leaked + self.leaked_at_launchers
         return max(self.launched - met, 0.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return clean(
+            {
+                "strike": self.strike,
+                "defender": self.defender,
+                "launched": self.launched,
+                "intercepted_by_layer": self.intercepted,
+                "leaked": self.leaked,
+                "leaked_at_launchers": self.leaked_at_launchers,
+                "failed_before_defences": self.failed,
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -430,7 +429,8 @@ class DyadAssessment(Plottable):
     label: str
     status: DeterrenceStatus
     sides: tuple[SideAssessment, SideAssessment]
-    layer_use: tuple[LayerUse, ...] = ()
+    interception: tuple[StrikeInterception, ...] = ()
+    """Each kind of strike's rounds by outcome, the one breakdown every figure draws."""
     notes: tuple[str, ...] = ()
     bargaining: Bargaining | None = None
     histograms: tuple[DamageHistogram, ...] = field(default=(), compare=False, repr=False)
@@ -456,25 +456,6 @@ class DyadAssessment(Plottable):
                 return histogram.outcome_range()
         return None
 
-    def interception(self) -> list[StrikeInterception]:
-        """Each kind of strike's rounds by outcome, the one breakdown every figure draws."""
-        strikes = dict.fromkeys(use.strike for use in self.layer_use)
-        out = []
-        for strike in strikes:
-            uses = [use for use in self.layer_use if use.strike == strike]
-            first = uses[0]
-            out.append(
-                StrikeInterception(
-                    strike,
-                    first.defender,
-                    first.launched,
-                    {use.layer: use.intercepted for use in uses},
-                    first.leaked,
-                    first.leaked_at_launchers,
-                )
-            )
-        return out
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "a": self.a,
@@ -483,7 +464,7 @@ class DyadAssessment(Plottable):
             "status": self.status,
             "sides": [side.to_dict() for side in self.sides],
             "bargaining": None if self.bargaining is None else self.bargaining.to_dict(),
-            "interception_by_layer": [clean(asdict(use)) for use in self.layer_use],
+            "interception": [strike.to_dict() for strike in self.interception],
             "notes": list(self.notes),
         }
 
@@ -570,9 +551,10 @@ class AnalysisResult(Plottable):
                 }
                 for name in ESTIMATED:
                     estimate: Estimate = getattr(side, name)
-                    row[name] = estimate.mean
-                    row[f"{name}_low"] = estimate.low
-                    row[f"{name}_high"] = estimate.high
+                    column = metric(name).column
+                    row[column] = estimate.mean
+                    row[f"{column}_low"] = estimate.low
+                    row[f"{column}_high"] = estimate.high
                 rows.append(row)
         return pd.DataFrame(rows)
 

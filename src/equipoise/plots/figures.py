@@ -22,6 +22,7 @@ from equipoise.analysis.claims import ClaimsReport, WorldAnalysis
 from equipoise.analysis.dynamics import ArmsRaceResult, AttritionResult, FitResult
 from equipoise.analysis.mapping import DeterrenceMap
 from equipoise.analysis.metrics import STATUS_LABELS
+from equipoise.analysis.metrics import label as metric_label
 from equipoise.analysis.policy import Comparison, PolicyComparison, Recommendation
 from equipoise.analysis.results import AnalysisResult, DyadAssessment
 
@@ -188,8 +189,8 @@ def damage_figure(dyad: DyadAssessment, *, caption: str = "") -> Figure:
 
 def _interception_bars(axes: Any, dyad: DyadAssessment) -> None:
     """Stacked bars of :meth:`DyadAssessment.interception`, one per kind of strike; only
-    outcomes that occur get a bar and a legend entry."""
-    rows = dyad.interception()
+    outcomes that occur get a bar and a legend entry (a strike with nothing to launch none)."""
+    rows = [row for row in dyad.interception if row.launched > 0]
     strikes = [row.strike for row in rows]
     layers = list(dict.fromkeys(layer for row in rows for layer in row.intercepted))
     parts: list[tuple[str, np.ndarray, dict[str, Any]]] = []
@@ -309,11 +310,14 @@ def comparison_figure(result: Comparison | Recommendation, *, caption: str = "")
         r
         for r in comparison.rows()
         if r["metric"]
-        in (
-            "first-strike advantage",
-            "second-strike survivability",
-            "P(retaliation >= rival's threshold)",
-        )
+        in {
+            metric_label(name)
+            for name in (
+                "first_strike_advantage",
+                "second_strike_survivability",
+                "retaliation_probability",
+            )
+        }
     ]
     labels = [f"{r['dyad']} {r['state']}\n{r['metric']}" for r in rows]
     before = [float(r["before"]) for r in rows]

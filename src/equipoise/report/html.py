@@ -351,9 +351,7 @@ def _build_report(
     data.tables["findings"] = _findings(result, comparison, plan)
     data.tables["calibration"] = [c.to_dict() for c in result.calibration]
     data.tables["interception"] = [
-        {"dyad": f"{d.a}-{d.b}", **row}
-        for d in result.dyads
-        for row in d.to_dict()["interception_by_layer"]
+        {"dyad": f"{d.a}-{d.b}", **row} for d in result.dyads for row in d.to_dict()["interception"]
     ]
     if comparison is not None:
         data.tables["plan"] = _records(comparison.plan.to_frame())
@@ -404,8 +402,9 @@ def _build_report(
             ReportFigure(
                 name,
                 f"Interception by layer, {name}",
-                "Mean rounds per exchange killed by each defence layer, leaked, or lost before "
-                "arriving (launch failures and jamming).",
+                "Mean rounds per exchange killed by each defence layer, leaked through at "
+                "value or at the defender's launchers, or lost before the defences (launch "
+                "failures, arrival and jamming).",
                 figure_bytes(interception_figure(dyad, caption=caption)),
             )
         )

@@ -62,8 +62,10 @@ def record_text(record: InterceptionRecord) -> str:
                 "dates",
             ),
         ),
-        "destroyed: pooled share of launched; not reached: pooled share in the windows "
-        "that report not_reach_goal.",
+        "destroyed: pooled share of launched, so the largest raids weigh most; not reached: "
+        "pooled share in the windows that report not_reach_goal. 'interception fit' gives "
+        "the mean share of a window instead (a large raid weighs less than in proportion to "
+        "its size), which is higher where large raids fare worse.",
     ]
     if record.unmapped:
         names = ", ".join(f"{name} ({count})" for name, count in record.unmapped.items())
@@ -145,8 +147,11 @@ def fit_text(fit: InterceptionFit) -> str:
         table(reporters, ("family", "national (95 %)", "regional (95 %)", "neutralised (95 %)"))
     )
     lines.append(
-        "not reached: fitted on the windows that report not_reach_goal only (few outside "
-        "drones), so it is not comparable across families."
+        "destroyed: the fitted mean share of a window (a large raid weighs less than in "
+        "proportion to its size); "
+        "'interception record' gives the pooled share of all launched, which the largest "
+        "raids dominate. not reached: fitted on the windows that report not_reach_goal only "
+        "(few outside drones), so it is not comparable across families."
     )
     lines.extend(_footer(fit.citation, fit.caveat))
     return "\n".join(lines)
