@@ -25,6 +25,7 @@ from equipoise.analysis.policies import PolicyWeights, parse_policy
 from equipoise.analysis.sensitivity import sensitivity, variants_for
 from equipoise.analysis.settings import RunSettings
 from equipoise.analysis.supply import (
+    TIME_UNITS_PER_SECOND,
     PlanSpace,
     enumerate_plans,
     local_search,
@@ -170,17 +171,19 @@ def test_enumeration_counts_every_plan_considered() -> None:
     assert (outcome.score, outcome.evaluated) == (plain.score, plain.evaluated)
 
 
-def test_local_search_reports_its_time_limit_in_milliseconds() -> None:
-    """A local search reports the milliseconds of its limit used, never past the limit,
-    and the rest when it stops early (at a local optimum after its restarts)."""
+def test_local_search_reports_its_time_limit_in_trial_sized_units() -> None:
+    """A local search reports its limit used, in units of about one trial's time (so a bar
+    over a search and the trials after it moves evenly; it was milliseconds, each worth
+    some 140 trials), never past the limit, and the rest when it stops early (at a local
+    optimum after its restarts)."""
     space = PlanSpace.of(West)
     policy = parse_policy(West, "balancer")
     counter = Counter()
     outcome = local_search(space, policy, PolicyWeights(), time_limit=30.0, progress=counter)
     counter.check(local_search_units(30.0))
-    assert local_search_units(30.0) == 30_000
+    assert local_search_units(30.0) == 30 * TIME_UNITS_PER_SECOND
     assert outcome.seconds < 15.0  # stopped early: the last count was the remainder
-    assert search_units(West, policy, method="local", time_limit=30.0) == 30_000
+    assert search_units(West, policy, method="local", time_limit=30.0) == 30 * 100_000
 
 
 def test_a_search_with_nothing_to_search_counts_one() -> None:

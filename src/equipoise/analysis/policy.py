@@ -6,8 +6,9 @@ stochastic analysis before and after, with the same seed, so that the numbers
 shown side by side differ only because of the deliveries.
 
 Each entry point takes ``progress``: a callable receiving the units of work done
-(stochastic trials, and plans considered or milliseconds of search), out of the total
-its ``*_units`` function states up front, or ``True`` for a bar.
+(stochastic trials, plans considered, or a local search's time in units of about a
+trial's time), out of the total its ``*_units`` function states up front, or ``True``
+for a bar.
 """
 
 from __future__ import annotations
@@ -355,7 +356,7 @@ def recommend(
     """The plan a policy chooses, and every dyad before and after it.
 
     ``progress`` receives the units done, out of :func:`recommend_units`: the search's
-    (plans considered, or milliseconds of a local search's time limit), then the trials
+    (plans considered, or a local search's time limit in ``local_search_units``), then the trials
     before and after the plan; ``True`` shows a bar."""
     scenario = load_scenario(scenario)
     settings = RunSettings.of(settings, trials=trials, seed=seed, workers=workers)

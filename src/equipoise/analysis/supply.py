@@ -359,15 +359,21 @@ def _neighbours(plan: IntArray, limits: IntArray) -> IntArray:
     return np.array(out, dtype=np.int64).reshape(-1, count)
 
 
+TIME_UNITS_PER_SECOND = 100_000
+"""Progress units per second of a time-limited search: about one stochastic trial's time
+each (``benchmarks/bench_exchange.py`` runs some 140,000 trials a second on two cores), so
+a bar over a search and the trials after it moves at an even pace."""
+
+
 def local_search_units(time_limit: float) -> int:
-    """The units a local search reports: its time limit in milliseconds."""
-    return max(1, math.ceil(time_limit * 1000))
+    """The units a local search reports: its time limit in :data:`TIME_UNITS_PER_SECOND`."""
+    return max(1, math.ceil(time_limit * TIME_UNITS_PER_SECOND))
 
 
 @dataclass
 class _TimeShare:
-    """Reports a time-limited search's progress as the milliseconds of its limit used,
-    never more than the limit and never backwards."""
+    """Reports a time-limited search's progress as the share of its limit used (in
+    :func:`local_search_units`), never more than the limit and never backwards."""
 
     start: float
     limit: float
@@ -378,7 +384,7 @@ class _TimeShare:
         if self.progress is None:
             return
         total = local_search_units(self.limit)
-        used = min(int((time.perf_counter() - self.start) * 1000), total)
+        used = min(int((time.perf_counter() - self.start) * TIME_UNITS_PER_SECOND), total)
         if used > self.reported:
             self.progress(used - self.reported)
             self.reported = used
@@ -403,7 +409,7 @@ def local_search(
     Each step evaluates all neighbours of the current plan in one batch. Stops at
     the time limit; the result is a local optimum, reported with the proven
     :func:`upper_bound` and the gap to it (optimal when the gap is zero).
-    ``progress`` receives the milliseconds of the time limit used after each step, and
+    ``progress`` receives the time used after each step (in :func:`local_search_units`), and
     the rest of :func:`local_search_units` once the bound is known: how many steps a
     search takes is not known up front, but it never runs past its time limit.
     """
@@ -499,7 +505,7 @@ def search_units(
     time_limit: float | None = None,
 ) -> int:
     """The units :func:`search` reports to ``progress``: the plan space's size when it is
-    enumerated, the time limit in milliseconds for a local search, else one."""
+    enumerated, :func:`local_search_units` of the time limit for a local search, else one."""
     policy = parse_policy(scenario, policy)
     decisions_ = decisions(scenario)
     chosen = _method_for(scenario, policy, decisions_, method)
