@@ -519,3 +519,26 @@ def test_browser_balancer_on_demand(page: Any) -> None:
         _expect()(panel).to_contain_text(
             f"{line.supplier} sends {line.recipient} {line.quantity} x {line.package}"
         )
+
+
+def test_progress_hook_draws_the_api_units_once_per_percent() -> None:
+    """The app's bars follow the API's progress units (it showed a fixed 10 % until done):
+    monotone, at most once per percent, full at the total, never past it."""
+    from equipoise.app.server import _progress_hook
+
+    class Bar:
+        def __init__(self) -> None:
+            self.values: list[float] = []
+
+        def set(self, value: float, message: str, detail: str) -> None:
+            self.values.append(value)
+
+    bar = Bar()
+    advance = _progress_hook(bar, 1_000, "working")  # type: ignore[arg-type]
+    for _ in range(250):
+        advance(3)  # 750 units in small steps
+    advance(10_000)  # past the total: shown as full
+    assert bar.values == sorted(bar.values)
+    assert len(bar.values) == len(set(bar.values)) <= 101
+    assert bar.values[-1] == 1.0
+    assert 0.74 <= bar.values[-2] <= 0.75

@@ -16,8 +16,8 @@ from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 from equipoise.analysis.deliveries import PlanKey, summarise_plan
 from equipoise.analysis.metrics import label as metric_label
 from equipoise.analysis.metrics import status_in_words
-from equipoise.analysis.policy import Recommendation, recommend
-from equipoise.analysis.settings import RunSettings
+from equipoise.analysis.policy import Recommendation, recommend, recommend_units
+from equipoise.analysis.settings import Progress, RunSettings
 from equipoise.app.model import (
     MAX_UPLOAD_BYTES,
     Axis,
@@ -84,6 +84,21 @@ def _metrics_table(computed: Computed) -> ui.Tag:
     ]
     head = ui.tags.tr(*[ui.tags.th(h) for h in ("metric", "state", "as loaded", "edited")])
     return ui.tags.table(ui.tags.thead(head), ui.tags.tbody(*rows), class_="table table-sm")
+
+
+def _progress_hook(progress: ui.Progress, total: int, message: str) -> Progress:
+    """The API's progress hook (units done, out of ``total``) drawn on a Shiny progress
+    bar, sent at most once per percent so the browser's socket is not flooded."""
+    done = [0, -1]
+
+    def advance(units: int) -> None:
+        done[0] += units
+        percent = min(100, 100 * done[0] // max(total, 1))
+        if percent > done[1]:
+            done[1] = percent
+            progress.set(percent / 100, message=message, detail=f"{percent} %")
+
+    return advance
 
 
 def _worlds_table(computed: Computed) -> ui.TagChild:
@@ -463,11 +478,17 @@ def create_app(scenario: Scenario) -> App:
             base = replace(view, plan={})
             from equipoise.app.model import edited
 
+            settings = RunSettings(trials=BALANCER_TRIALS)
             with ui.Progress(min=0, max=1) as progress:
-                progress.set(0.1, message="Searching the suppliers' plans (balancer policy)...")
+                message = "Searching the suppliers' plans (balancer policy), then assessing it"
                 try:
+                    scenario = edited(base)
+                    total = recommend_units(scenario, "balancer", settings)
                     result = recommend(
-                        edited(base), "balancer", settings=RunSettings(trials=BALANCER_TRIALS)
+                        scenario,
+                        "balancer",
+                        settings=settings,
+                        progress=_progress_hook(progress, total, message),
                     )
                 except EquipoiseError as error:
                     ui.notification_show(error.render(), type="error")
@@ -495,11 +516,15 @@ def create_app(scenario: Scenario) -> App:
 
         @render.download_button(filename=lambda: f"{loaded().name}-report.html")
         def download_report() -> Iterator[str]:
-            from equipoise.report.html import build_report
+            from equipoise.report.html import build_report, report_units
 
+            settings = RunSettings(trials=REPORT_TRIALS)
             with ui.Progress(min=0, max=1) as progress:
-                progress.set(0.1, message="Building the report...")
-                text = build_report(edited_scenario(), RunSettings(trials=REPORT_TRIALS)).html()
+                scenario = edited_scenario()
+                hook = _progress_hook(
+                    progress, report_units(scenario, settings), "Building the report"
+                )
+                text = build_report(scenario, settings, progress=hook).html()
             yield text
 
         @reactive.effect
