@@ -94,4 +94,10 @@ def worlds_text(analysis: WorldAnalysis) -> str:
             for _, row in rows.iterrows()
         ]
         parts.append(table(body, ("metric", "state", "mean", "90 % interval")))
+    outside = (frame["mean"] < frame["low"] - 1e-9) | (frame["mean"] > frame["high"] + 1e-9)
+    if outside.any():
+        parts.append(
+            "A mean outside its interval is no error: worlds of under 5 % probability with "
+            "far other values move the mean but not the interval's ends."
+        )
     return "\n".join(parts)
