@@ -165,3 +165,57 @@ def test_fewer_rounds_than_launchers_is_noted() -> None:
         "nothing to fire" in n
         for n in equipoise.analyze("west-asia-2024", trials=50).dyads[0].notes
     )
+
+
+def test_probability_verdict_quotes_the_estimate_that_decides() -> None:
+    """Under the probability criterion the verdict printed P = 0.513 (this run's trials)
+    while deterrence was decided by the evaluator's own 1,000-trial estimate, 0.498: a
+    side called 'not deterred' beside a probability above the confidence. The verdict now
+    quotes the deciding estimate and the confidence, and the deciding estimate is the one
+    the evaluator gives every other path (map cells, plans, what-ifs)."""
+    from equipoise.analysis.evaluator import evaluate_scenario
+    from equipoise.analysis.overrides import override
+
+    scenario = override(
+        equipoise.load_scenario("west-asia-2024"),
+        {"deterrence.criterion": "probability", "states.ISR.unacceptable_damage": 5},
+    )
+    result = equipoise.analyze(scenario, trials=4000, seed=1)
+    assert result.confidence == scenario.deterrence.confidence
+    assert result.criterion_trials == scenario.deterrence.trials
+    evaluated = evaluate_scenario(scenario, seed=1)
+    dyad = result.dyads[0]
+    for index, (side, rival) in enumerate(
+        ((dyad.sides[0], dyad.sides[1]), (dyad.sides[1], dyad.sides[0]))
+    ):
+        deciding = rival.criterion_probability
+        assert deciding is not None
+        key = "ab"[1 - index]
+        assert deciding.mean == pytest.approx(
+            float(evaluated.values[f"p_retaliation_{key}"][0, 0]),
+            abs=0.5 / scenario.deterrence.trials,
+        )
+        assert side.deterred == (deciding.mean >= scenario.deterrence.confidence)
+    sentence = verdict(dyad, result.criterion, result.confidence)
+    isr = dyad.sides[1]
+    assert f"threshold of 5 is {dyad.sides[0].criterion_probability.mean:.3f}, below" in sentence
+    assert not isr.deterred
+    text = analysis_text(result)
+    assert "the verdict's estimate (1000 trials per variant" in text
+    assert "0.5 or more" in text
+    as_json = result.to_dict()
+    assert as_json["confidence"] == 0.5
+    crossing = as_json["dyads"][0]["sides"][0]["retaliation_crosses_rival_threshold"]
+    assert crossing["criterion_estimate"]["mean"] == dyad.sides[0].criterion_probability.mean
+    frame = result.to_frame()
+    assert (
+        frame["deterred"] == (frame["retaliation_probability_criterion"] >= 0.5)[::-1].values
+    ).all()
+
+
+def test_expected_value_results_carry_no_criterion_estimate(
+    result: equipoise.AnalysisResult,
+) -> None:
+    assert result.criterion == "expected_value"
+    assert result.confidence is None
+    assert all(s.criterion_probability is None for d in result.dyads for s in d.sides)

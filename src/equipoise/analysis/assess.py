@@ -231,11 +231,18 @@ def _side(
     columns: dict[str, float],
     key: str,
     name: str = "",
+    criterion_trials: int | None = None,
 ) -> SideAssessment:
-    """One side's estimates over the trials, each beside the evaluator's expected value."""
+    """One side's estimates over the trials, each beside the evaluator's expected value
+    (and, given ``criterion_trials``, the probability criterion's own estimate)."""
     own, rival = own_first.direction.striker, own_first.direction.victim
     first, second = own_first.summary, rival_first.summary
     index = 0 if key == "a" else 1
+    criterion_probability = None
+    if criterion_trials is not None:
+        share = columns[f"p_retaliation_{key}"]
+        hits = round(share * criterion_trials)
+        criterion_probability = Estimate.of_count(hits, criterion_trials)
 
     def ev(name: str) -> float:
         return columns[metric(name).arrays[index]]
@@ -265,6 +272,7 @@ def _side(
         deterred=bool(columns[metric("deterred").arrays[index]]),
         counterforce_split=_split_by_element(forces.elements, own_first.chosen),
         name=name,
+        criterion_probability=criterion_probability,
     )
 
 
@@ -325,9 +333,15 @@ def assess_dyad(
         )
     )
     columns = {name: float(values[0]) for name, values in exchanges.columns.items()}
+    rule = scenario.deterrence
+    trials_of_criterion = rule.trials if rule.criterion == "probability" else None
     sides = (
-        _side(forces.a, a_first, b_first, columns, "a", scenario.states[a].name),
-        _side(forces.b, b_first, a_first, columns, "b", scenario.states[b].name),
+        _side(
+            forces.a, a_first, b_first, columns, "a", scenario.states[a].name, trials_of_criterion
+        ),
+        _side(
+            forces.b, b_first, a_first, columns, "b", scenario.states[b].name, trials_of_criterion
+        ),
     )
     a_deterred, b_deterred = sides[0].deterred, sides[1].deterred
     value_a, value_b = forces.a.side.value_at_risk, forces.b.side.value_at_risk
@@ -512,6 +526,8 @@ def _analyze(scenario: Scenario, run: RunSettings, report: Progress | None) -> A
     finally:
         if executor is not None:
             executor.shutdown()
+    rule = scenario.deterrence
+    by_probability = rule.criterion == "probability"
     return AnalysisResult(
         scenario=scenario.name,
         title=scenario.title,
@@ -520,4 +536,6 @@ def _analyze(scenario: Scenario, run: RunSettings, report: Progress | None) -> A
         criterion=scenario.deterrence.criterion,
         dyads=dyads,
         calibration=checks,
+        confidence=rule.confidence if by_probability else None,
+        criterion_trials=rule.trials if by_probability else None,
     )

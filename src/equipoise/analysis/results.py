@@ -245,6 +245,11 @@ class SideAssessment:
     counterforce_split: dict[str, float]
     name: str = ""
     """The state's name in the scenario ('Iran'), for sentences; its code if none."""
+    criterion_probability: Estimate | None = None
+    """Under the ``probability`` criterion, the estimate of ``retaliation_probability``
+    that decides the rival's deterrence: the evaluator's, from ``deterrence.trials``
+    trials seeded by the variant itself, so that a map cell, a plan and a what-if of the
+    same forces agree. None under the expected-value criterion."""
 
     @property
     def called(self) -> str:
@@ -271,7 +276,12 @@ class SideAssessment:
             "after_rivals_most_disarming_strike": {
                 "retaliation_damage": self.retaliation_damage.to_dict(),
             },
-            "retaliation_crosses_rival_threshold": self.retaliation_probability.to_dict(),
+            "retaliation_crosses_rival_threshold": self.retaliation_probability.to_dict()
+            | (
+                {}
+                if self.criterion_probability is None
+                else {"criterion_estimate": self.criterion_probability.to_dict()}
+            ),
             "deterred_from_striking_first": self.deterred,
         }
 
@@ -514,6 +524,10 @@ class AnalysisResult(Plottable):
     dyads: tuple[DyadAssessment, ...]
     calibration: tuple[CalibrationCheck, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    confidence: float | None = None
+    """Under the ``probability`` criterion, the probability at which a side is deterred."""
+    criterion_trials: int | None = None
+    """Under the ``probability`` criterion, the trials behind each ``criterion_probability``."""
 
     def dyad(self, a: str, b: str) -> DyadAssessment:
         """The assessment of dyad (a, b), in either order."""
@@ -529,6 +543,11 @@ class AnalysisResult(Plottable):
             "seed": self.seed,
             "trials": self.trials,
             "deterrence_criterion": self.criterion,
+            **(
+                {}
+                if self.confidence is None
+                else {"confidence": self.confidence, "criterion_trials": self.criterion_trials}
+            ),
             "dyads": [dyad.to_dict() for dyad in self.dyads],
             "calibration": [check.to_dict() for check in self.calibration],
             "notes": list(self.notes),
@@ -555,20 +574,28 @@ class AnalysisResult(Plottable):
                     row[column] = estimate.mean
                     row[f"{column}_low"] = estimate.low
                     row[f"{column}_high"] = estimate.high
+                if side.criterion_probability is not None:  # the estimate that decides
+                    row["retaliation_probability_criterion"] = side.criterion_probability.mean
                 rows.append(row)
         return pd.DataFrame(rows)
 
 
-def verdict(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
+def verdict(
+    dyad: DyadAssessment, criterion: str = "expected_value", confidence: float | None = None
+) -> str:
     """One plain sentence per side on whether it is deterred and why, from the numbers
-    that decide it under the scenario's criterion (docs/model.md §3)."""
+    that decide it under the scenario's criterion (docs/model.md §3): under the
+    ``probability`` criterion the criterion's own estimate, against ``confidence``."""
     clauses = []
     for side, rival in ((dyad.sides[0], dyad.sides[1]), (dyad.sides[1], dyad.sides[0])):
         after = f"{rival.called}'s retaliation after {side.called}'s most disarming strike"
         threshold = f"{side.called}'s threshold of {side.unacceptable_damage:g}"
         if criterion == "probability":
-            p = rival.retaliation_probability.mean
-            reason = f"the probability that {after} reaches {threshold} is {p:.3f}"
+            deciding = rival.criterion_probability or rival.retaliation_probability
+            reason = f"the probability that {after} reaches {threshold} is {deciding.mean:.3f}"
+            if confidence is not None:
+                where = "at or above" if deciding.mean >= confidence else "below"
+                reason += f", {where} the criterion's confidence of {confidence:g}"
         else:
             damage = rival.retaliation_damage.expected_value
             if damage is None or not math.isfinite(damage):
@@ -590,5 +617,8 @@ def verdicts(result: Any) -> list[str]:
         return [f"{result.a}-{result.b}: {verdict(result, criterion)}"]
     analysis = getattr(result, "after", result)
     if isinstance(analysis, AnalysisResult):
-        return [f"{d.a}-{d.b}: {verdict(d, analysis.criterion)}" for d in analysis.dyads]
+        return [
+            f"{d.a}-{d.b}: {verdict(d, analysis.criterion, analysis.confidence)}"
+            for d in analysis.dyads
+        ]
     return []

@@ -191,7 +191,8 @@ def _findings(
     after = {(d.a, d.b): d for d in comparison.after.dyads} if comparison else {}
     for dyad in result.dyads:
         status = dyad.status_named
-        text = f"{status[:1].upper()}{status[1:]}. {verdict(dyad, result.criterion)}"
+        said = verdict(dyad, result.criterion, result.confidence)
+        text = f"{status[:1].upper()}{status[1:]}. {said}"
         later = after.get((dyad.a, dyad.b))
         if later is not None and plan:
             change = (

@@ -88,9 +88,15 @@ def _expected(estimate: Estimate) -> str:
     return "n/a" if value is None else number(value)
 
 
-def dyad_table(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
-    """The verdict, then one row per side metric naming the strike it refers to, then the
-    dyad's own quantities once."""
+def dyad_table(
+    dyad: DyadAssessment,
+    criterion: str = "expected_value",
+    confidence: float | None = None,
+    criterion_trials: int | None = None,
+) -> str:
+    """The verdict, then one row per side metric naming the strike it refers to, each
+    beside the number the verdict reads under the criterion, then the dyad's own
+    quantities once."""
     a, b = dyad.sides
     lines = [
         (
@@ -100,14 +106,26 @@ def dyad_table(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
         )
         for name in SIDE_ROWS
     ]
+    by_probability = criterion == "probability"
+    whose = "" if by_probability else ", the verdict's"
     lines.insert(
         SIDE_ROWS.index("retaliation_damage") + 1,
         (
-            f"  its expected value, the verdict's ({metric('retaliation_damage').strike})",
+            f"  its expected value{whose} ({metric('retaliation_damage').strike})",
             _expected(a.retaliation_damage),
             _expected(b.retaliation_damage),
         ),
     )
+    if by_probability and a.criterion_probability and b.criterion_probability:
+        trials = "" if criterion_trials is None else f"{criterion_trials} trials per variant, "
+        lines.insert(
+            SIDE_ROWS.index("retaliation_probability") + 2,
+            (
+                f"  the verdict's estimate ({trials}as in maps and plans)",
+                probability(a.criterion_probability),
+                probability(b.criterion_probability),
+            ),
+        )
     lines.append(
         (
             "unacceptable damage / value at risk",
@@ -116,7 +134,7 @@ def dyad_table(dyad: DyadAssessment, criterion: str = "expected_value") -> str:
         )
     )
     title = f"Dyad {dyad.a}-{dyad.b}" + (f" ({dyad.label})" if dyad.label else "")
-    text = f"{title}: {dyad.status_named}\n{verdict(dyad, criterion)}\n" + table(
+    text = f"{title}: {dyad.status_named}\n{verdict(dyad, criterion, confidence)}\n" + table(
         lines, ("", dyad.a, dyad.b)
     )
     text += "\n" + advantage_text(dyad)
@@ -163,6 +181,12 @@ def bargaining_text(dyad: DyadAssessment) -> str:
 def analysis_text(result: AnalysisResult) -> str:
     """The whole analysis as text: one table per dyad, then calibration."""
     criterion = result.criterion.replace("_", " ")
+    if result.confidence is not None:
+        criterion += (
+            f" (a side is deterred when the probability that the rival's retaliation reaches "
+            f"its threshold is {result.confidence:g} or more, estimated from "
+            f"{result.criterion_trials} trials per variant as maps, plans and what-ifs do)"
+        )
     parts = [
         f"{result.scenario}: {result.title}",
         f"seed {result.seed}, {result.trials} trials per exchange; deterrence criterion: "
@@ -172,7 +196,7 @@ def analysis_text(result: AnalysisResult) -> str:
     ]
     for dyad in result.dyads:
         parts.append("")
-        parts.append(dyad_table(dyad, result.criterion))
+        parts.append(dyad_table(dyad, result.criterion, result.confidence, result.criterion_trials))
     if result.calibration:
         parts.append("")
         parts.append("Calibration against reported attacks")
