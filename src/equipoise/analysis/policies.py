@@ -90,9 +90,9 @@ class Policy(ABC):
     def dyad_terms(self, metrics: Metrics, weights: PolicyWeights) -> FloatArray:
         """(plans, dyads): each dyad's part of the objective, before the cost term.
 
-        ``score`` is at most the sum of these minus ``weights.cost · cost / budget``
-        (equal to it where no probability of prevailing is missing): the supplier
-        search bounds the objective dyad by dyad with it (docs/model.md §8).
+        ``score`` is the sum of these minus ``weights.cost · cost / budget`` (for
+        :class:`Abstain`, minus the cost itself): the supplier search bounds the
+        objective dyad by dyad with it (docs/model.md §8).
         """
 
     def __str__(self) -> str:
@@ -168,17 +168,15 @@ class Partisan(Policy):
         prevail = np.zeros(metrics.cost.shape)
         for _, rival_deterred, own_p in self._own_dyads(metrics):
             deterred += rival_deterred
-            prevail += own_p
+            prevail += np.nan_to_num(own_p)  # a dyad without a probability adds nothing
         return np.asarray(
             weights.mutual * deterred
-            + weights.range * np.nan_to_num(prevail)
+            + weights.range * prevail
             - weights.cost * metrics.cost / budget,
             dtype=float,
         )
 
     def dyad_terms(self, metrics: Metrics, weights: PolicyWeights) -> FloatArray:
-        # A missing probability zeroes the whole prevailing sum in ``score``; counting
-        # each dyad's (non-negative) probability on its own can only be larger.
         terms = np.zeros((metrics.cost.shape[0], len(metrics.dyads)))
         for column, rival_deterred, own_p in self._own_dyads(metrics):
             terms[:, column] = weights.mutual * rival_deterred
