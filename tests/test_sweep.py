@@ -79,6 +79,24 @@ def test_override_refuses_bad_paths_and_values(
     assert fix in error.value.fix
 
 
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "states.IRN.inventory.mrbm.units=0:10",  # a field the holding does not have
+        "states.IRN.inventory.mrbm.launcher=0:10",  # a misspelt key
+        "states.IRN.inventory.mrbm.launchers=-5:10",  # an end the file could not hold
+    ],
+)
+def test_a_bad_vary_names_vary_not_set(scenario: equipoise.Scenario, spec: str) -> None:
+    """The errors said '--set states.IRN...' to a user who had written --vary."""
+    from equipoise.analysis.sweep import parse_vary
+
+    with pytest.raises(InputError) as error:
+        parse_vary(spec, scenario)
+    assert error.value.message.startswith("--vary states.IRN.inventory.mrbm."), error.value
+    assert "--set" not in error.value.message
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.sampled_from(["launchers", "rounds"]), st.integers(0, 5000))
 def test_override_then_read_back(field: str, value: int) -> None:

@@ -63,8 +63,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return path.strip(), parse_value(value)
 
 
-def _walk(data: dict[str, Any], loc: Loc, path: str) -> tuple[Any, str | int]:
-    """The container holding the last key of ``loc``, refusing unknown keys on the way."""
+def _walk(data: dict[str, Any], loc: Loc, path: str, flag: str = "--set") -> tuple[Any, str | int]:
+    """The container holding the last key of ``loc``, refusing unknown keys on the way
+    (the error names ``flag``, the option the path came from)."""
     node: Any = data
     for depth, part in enumerate(loc):
         here = loc[:depth]
@@ -73,7 +74,7 @@ def _walk(data: dict[str, Any], loc: Loc, path: str) -> tuple[Any, str | int]:
         if isinstance(node, list):
             if not isinstance(part, int) or not 0 <= part < len(node):
                 raise InputError(
-                    f"--set {path}: {where} is a list of {len(node)} entries",
+                    f"{flag} {path}: {where} is a list of {len(node)} entries",
                     f"write {format_loc((*here, 0))} to {format_loc((*here, len(node) - 1))}",
                 )
         elif isinstance(node, dict):
@@ -84,11 +85,11 @@ def _walk(data: dict[str, Any], loc: Loc, path: str) -> tuple[Any, str | int]:
                 if model_fields or not last or isinstance(part, int):
                     choices = list(node) if node else model_fields
                     raise InputError(
-                        f"--set {path}: '{part}' is not a key of {where}", suggest(part, choices)
+                        f"{flag} {path}: '{part}' is not a key of {where}", suggest(part, choices)
                     )
         else:
             raise InputError(
-                f"--set {path}: {where} is a single value, it has no '{part}'",
+                f"{flag} {path}: {where} is a single value, it has no '{part}'",
                 f"stop the path at {where}",
             )
         if last:
@@ -97,18 +98,21 @@ def _walk(data: dict[str, Any], loc: Loc, path: str) -> tuple[Any, str | int]:
     raise AssertionError("unreachable: parse_path never returns an empty path")
 
 
-def override(scenario: Scenario | str, changes: Mapping[str, Any]) -> Scenario:
+def override(
+    scenario: Scenario | str, changes: Mapping[str, Any], *, flag: str = "--set"
+) -> Scenario:
     """The scenario with each value at its path replaced, validated like a file.
 
     An unknown path, or a value the file could not hold, raises :class:`InputError`
-    naming the path and the fix; the original scenario is never changed.
+    naming ``flag`` (the option the change came from), the path and the fix; the
+    original scenario is never changed.
     """
     base = load_scenario(scenario)
     if not changes:
         return base
     data: dict[str, Any] = base.model_dump(mode="json")
     for path, value in changes.items():
-        container, key = _walk(data, parse_path(path), path)
+        container, key = _walk(data, parse_path(path), path, flag)
         container[key] = value
     try:
         return load_scenario(data)
@@ -118,13 +122,13 @@ def override(scenario: Scenario | str, changes: Mapping[str, Any]) -> Scenario:
             f"{p.field}: {p.message}" if p.field else p.message for p in error.problems[:3]
         )
         fix = next((p.fix for p in error.problems if p.fix), "check the path and the value")
-        raise InputError(f"--set {shown}: {problems}", fix) from None
+        raise InputError(f"{flag} {shown}: {problems}", fix) from None
 
 
 def current_value(scenario: Scenario, path: str) -> Any:
     """The value at ``path`` now (as the file would hold it), or an InputError."""
     data: dict[str, Any] = scenario.model_dump(mode="json")
-    container, key = _walk(data, parse_path(path), path)
+    container, key = _walk(data, parse_path(path), path, "--vary")
     if isinstance(container, dict) and key not in container:
         raise InputError(f"--vary {path}: nothing is there yet", "set it first with --set")
     return container[key]

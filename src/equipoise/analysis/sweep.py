@@ -164,12 +164,12 @@ def parse_vary(text: str, scenario: Scenario | None = None) -> Vary:
     integer = isinstance(now, int)
     if now is None:  # unset (e.g. war_cost): a count field refuses a float there
         try:
-            override(scenario, {path: (low + high) / 2})
+            override(scenario, {path: (low + high) / 2}, flag="--vary")
         except InputError:
             integer = whole
     vary = Vary(path, low, high, steps, distribution, integer)
-    override(scenario, {path: vary.value(low)})
-    override(scenario, {path: vary.value(high)})
+    override(scenario, {path: vary.value(low)}, flag="--vary")
+    override(scenario, {path: vary.value(high)}, flag="--vary")
     return vary
 
 
