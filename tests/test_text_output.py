@@ -219,3 +219,31 @@ def test_expected_value_results_carry_no_criterion_estimate(
     assert result.criterion == "expected_value"
     assert result.confidence is None
     assert all(s.criterion_probability is None for d in result.dyads for s in d.sides)
+
+
+def test_a_comparison_shows_the_expected_values_the_search_scored() -> None:
+    """recommend printed 'first-strike advantage 0.097 -> 0.097, +0.000 (within noise)'
+    while the search had scored the evaluator's expected value falling 0.109 -> 0.099.
+    Every stochastic row now carries the expected values beside the trial means, equal to
+    the evaluator's on the scenario before and after the deliveries."""
+    from equipoise.analysis.deliveries import apply_plan
+    from equipoise.analysis.evaluator import evaluate_scenario
+    from equipoise.analysis.metrics import label
+    from equipoise.report.policy import EXPECTED_MARK, recommendation_text
+
+    scenario = equipoise.load_scenario("west-asia-2024")
+    result = equipoise.recommend(scenario, trials=400, seed=1)
+    plan = {(x.supplier, x.package, x.recipient): x.quantity for x in result.comparison.plan.lines}
+    after_scenario = apply_plan(scenario, plan)
+    before, after = evaluate_scenario(scenario), evaluate_scenario(after_scenario)
+    rows = [
+        r
+        for r in result.comparison.rows()
+        if r["metric"] == label("first_strike_advantage") and r["state"] == "IRN"
+    ]
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["expected_before"] == pytest.approx(float(before.values["fsa_a"][0, 0]), abs=1e-9)
+    assert row["expected_after"] == pytest.approx(float(after.values["fsa_a"][0, 0]), abs=1e-9)
+    assert row["expected_changed"]
+    assert EXPECTED_MARK in recommendation_text(result) or row["changed"]

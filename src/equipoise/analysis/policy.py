@@ -77,10 +77,16 @@ class Comparison(Plottable):
                     name, label = metric.name, metric.label
                     value_old, value_new = getattr(side_old, name), getattr(side_new, name)
                     noise = 0.0
+                    expected: tuple[Any, Any] = (None, None)
                     if hasattr(value_old, "mean"):
                         noise = math.hypot(_half_width(value_old), _half_width(value_new))
+                        if name != "retaliation_probability":  # its 'expected value'
+                            # is only whether the expected retaliation reaches the threshold
+                            expected = (value_old.expected_value, value_new.expected_value)
                         value_old, value_new = value_old.mean, value_new.mean
-                    rows.append(_row(old, side_old.state, label, value_old, value_new, noise))
+                    rows.append(
+                        _row(old, side_old.state, label, value_old, value_new, noise, expected)
+                    )
                 # a changed chosen strike explains changes above (a defence delivered to the
                 # rival can move the striker's counterforce share, and with it the damage)
                 split_old, split_new = side_old.counterforce_split, side_new.counterforce_split
@@ -130,19 +136,27 @@ def _half_width(estimate: Any) -> float:
 
 
 def _row(
-    dyad: DyadAssessment, state: str, metric: str, before: Any, after: Any, noise: float = 0.0
+    dyad: DyadAssessment,
+    state: str,
+    metric: str,
+    before: Any,
+    after: Any,
+    noise: float = 0.0,
+    expected: tuple[Any, Any] = (None, None),
 ) -> dict[str, Any]:
     """One metric before and after. A change of a stochastic mean counts only beyond
     ``noise`` (the 95 % half-width of the difference of the two means, taken as
     independent: conservative, since both runs share the seed); smaller ones are
-    flagged ``within_noise``."""
+    flagged ``within_noise``. ``expected`` holds the metric's expected values (the
+    evaluator's, which the supplier search and maps read) before and after, where it
+    has them: a change there is exact, so ``expected_changed`` needs no noise band."""
     within_noise = False
     if isinstance(before, bool | str) or isinstance(after, bool | str):
         changed = before != after
         change: Any = f"{before} -> {after}" if changed else ""
     else:
         delta = float(after) - float(before)
-        moved = math.isfinite(delta) and abs(delta) > 1e-9 * max(1.0, abs(float(before)))
+        moved = _moved(before, after)
         within_noise = moved and abs(delta) <= noise
         changed = moved and not within_noise
         change = delta
@@ -155,7 +169,18 @@ def _row(
         "change": change,
         "changed": changed,
         "within_noise": within_noise,
+        "expected_before": expected[0],
+        "expected_after": expected[1],
+        "expected_changed": _moved(*expected),
     }
+
+
+def _moved(before: Any, after: Any) -> bool:
+    """Whether an expected value moved beyond float rounding (False where it is missing)."""
+    if before is None or after is None:
+        return False
+    delta = float(after) - float(before)
+    return math.isfinite(delta) and abs(delta) > 1e-9 * max(1.0, abs(float(before)))
 
 
 def _mean_prevail(dyad: DyadAssessment) -> float | None:

@@ -703,9 +703,20 @@ def render(report: Report) -> str:
                 "<p>None: under the policy's objective no feasible plan scores higher than "
                 f"delivering nothing ({html.escape(str(source.get('note', '')))}).</p>"
             )
-        changed = [row for row in tables["changes"] if row.get("changed")]
+        changed = [
+            row for row in tables["changes"] if row.get("changed") or row.get("expected_changed")
+        ]
         parts.append("<h3>What changes</h3>")
-        parts.append(_table(changed, ["dyad", "state", "metric", "before", "after"]))
+        columns = [
+            "dyad",
+            "state",
+            "metric",
+            "before",
+            "after",
+            "expected_before",
+            "expected_after",
+        ]
+        parts.append(_table(changed, columns))
     for section in dict.fromkeys(f.section for f in report.figures):
         if section in ("policies", "claims", "time series", "records", "uncertain inputs"):
             continue

@@ -11,6 +11,7 @@ from equipoise.report.text import table
 
 MARK = "<- changed"
 NOISE = "(within noise)"
+EXPECTED_MARK = "<- expected value changed"
 
 
 def _value(value: Any) -> str:
@@ -59,14 +60,32 @@ def comparison_text(comparison: Comparison) -> str:
     lines.append(
         f"Before and after, seed {comparison.before.seed}, {comparison.before.trials} trials each "
         "(means; damage in the target's value units; a change no larger than the 95 % "
-        "interval of the difference is marked within noise):"
+        "interval of the difference is marked within noise; 'expected value' is the "
+        "evaluator's number, which maps and the supplier search read):"
     )
     lines.append(changes_table(comparison))
     return "\n".join(lines)
 
 
+def _expected(row: dict[str, Any]) -> str:
+    before, after = row["expected_before"], row["expected_after"]
+    if before is None or after is None:
+        return ""
+    return f"{_value(float(before))} -> {_value(float(after))}"
+
+
+def _mark(row: dict[str, Any]) -> str:
+    if row["changed"]:
+        return MARK
+    if row["expected_changed"]:  # exact: the trial means may still sit inside the noise
+        return EXPECTED_MARK
+    return NOISE if row["within_noise"] else ""
+
+
 def changes_table(comparison: Comparison, columns: tuple[str, str] = ("before", "after")) -> str:
-    """The metric rows of a comparison, each change marked (or marked within noise)."""
+    """The metric rows of a comparison, each change marked (or marked within noise),
+    with the metric's expected values beside its trial means."""
+    first, second = columns
     body = [
         (
             row["dyad"],
@@ -75,11 +94,13 @@ def changes_table(comparison: Comparison, columns: tuple[str, str] = ("before", 
             _value(row["before"]),
             _value(row["after"]),
             _change(row),
-            MARK if row["changed"] else NOISE if row["within_noise"] else "",
+            _expected(row),
+            _mark(row),
         )
         for row in comparison.rows()
     ]
-    return table(body, ("dyad", "state", "metric", *columns, "change", ""))
+    header = ("dyad", "state", "metric", first, second, "change", "expected value", "")
+    return table(body, header)
 
 
 def diff_text(result: ScenarioDiff) -> str:
