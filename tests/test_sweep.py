@@ -429,3 +429,25 @@ def test_sensitivity_refuses_a_path_varied_twice() -> None:
     twice = ["states.ISR.unacceptable_damage=5:30", "states.ISR.unacceptable_damage=5:20"]
     with pytest.raises(InputError, match="varied twice"):
         sensitivity("west-asia-2024", twice, method="oat")
+
+
+def test_varying_one_count_of_a_holding_says_the_others_stay(
+    scenario: equipoise.Scenario,
+) -> None:
+    """A sweep over mrbm launchers (rounds fixed at the holding's 1,000) and a map axis
+    over IRN.mrbm (launchers and rounds scaled together) answer different questions; a
+    user compared them as one. The sweep now says which counts stay."""
+    from equipoise.analysis.sweep import parse_varies, vary_notes
+
+    launchers = "states.IRN.inventory.mrbm.launchers=120:420:2"
+    rounds = "states.IRN.inventory.mrbm.rounds=500:2000:2"
+    (note,) = vary_notes(scenario, parse_varies(scenario, [launchers]))
+    kept = scenario.states["IRN"].inventory["mrbm"].rounds
+    assert f"keeps its {kept} rounds" in note
+    assert "map axis IRN.mrbm" in note
+    assert vary_notes(scenario, parse_varies(scenario, [launchers, rounds])) == []
+    threshold = "states.ISR.unacceptable_damage=10:30:3"
+    assert vary_notes(scenario, parse_varies(scenario, [threshold])) == []
+    out = CliRunner().invoke(cli, ["sweep", SCENARIO, "--vary", launchers])
+    assert out.exit_code == 0
+    assert "note: --vary states.IRN.inventory.mrbm.launchers changes launchers only" in out.stderr

@@ -655,6 +655,36 @@ def parse_varies(scenario: Scenario, vary: Sequence[str | Vary]) -> list[Vary]:
     return varies
 
 
+def vary_notes(scenario: Scenario, varies: Sequence[Vary]) -> list[str]:
+    """A note for each count varied on its own while its holding states other counts:
+    those stay as they are, unlike a map axis or ``whatif --add`` over the holding, which
+    scale every count together (more launchers, same total rounds, is another question)."""
+    varied = {v.path for v in varies}
+    notes = []
+    for vary in varies:
+        loc = parse_path(vary.path)
+        if len(loc) != 5 or loc[0] not in ("states", "backers") or loc[2] != "inventory":
+            continue
+        _, party, _, key, field_name = loc
+        holding = scenario.party_inventory(str(party)).get(str(key))
+        if holding is None or field_name not in COUNT_FIELDS:
+            continue
+        kept = [
+            f"{getattr(holding, other)} {other}"
+            for other in COUNT_FIELDS
+            if other != field_name
+            and getattr(holding, other) is not None
+            and f"{'.'.join(map(str, loc[:4]))}.{other}" not in varied
+        ]
+        if kept:
+            notes.append(
+                f"--vary {vary.path} changes {field_name} only: {party}'s {key} keeps its "
+                f"{' and '.join(kept)}; a map axis {party}.{key} or whatif --add "
+                f"{party}.{key}=+N scales every count of the holding together"
+            )
+    return notes
+
+
 def sweep_design(
     scenario: Scenario,
     vary: Sequence[str | Vary],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +37,15 @@ if TYPE_CHECKING:
 
     from equipoise.analysis.results import clean
     from equipoise.analysis.sensitivity import sensitivity, variants_for
-    from equipoise.analysis.sweep import SweepInterrupted, run_design, sweep_design
+    from equipoise.analysis.sweep import (
+        SweepInterrupted,
+        Vary,
+        parse_varies,
+        run_design,
+        sweep_design,
+        vary_notes,
+    )
+    from equipoise.domain.scenario import Scenario
     from equipoise.report.sensitivity import sensitivity_text
 else:  # loaded when a command runs, not for --help
     globals().update(
@@ -48,6 +56,8 @@ else:  # loaded when a command runs, not for --help
                 "sensitivity_text": "equipoise.report.sensitivity",
                 "run_design": "equipoise.analysis.sweep",
                 "sweep_design": "equipoise.analysis.sweep",
+                "parse_varies": "equipoise.analysis.sweep",
+                "vary_notes": "equipoise.analysis.sweep",
                 "variants_for": "equipoise.analysis.sensitivity",
             }
         )
@@ -98,6 +108,12 @@ def _format(output_format: str | None, output: Path | None) -> str:
         return output_format
     suffix = output.suffix.lower() if output is not None else ""
     return {".json": "json", ".parquet": "parquet"}.get(suffix, "csv")
+
+
+def _say_notes(model: Scenario, varies: Sequence[Vary]) -> None:
+    """The design's notes on stderr (stdout carries the rows)."""
+    for note in vary_notes(model, varies):
+        click.echo(f"note: {note}", err=True)
 
 
 def sweep_interrupted() -> type[SweepInterrupted]:
@@ -186,6 +202,7 @@ def sweep_command(
         sampling=sampling,  # type: ignore[arg-type]
         seed=seed,
     )
+    _say_notes(model, varies)
     try:
         with progress_bar(len(values), "sweeping", threshold=1) as progress:
             frame = run_design(
@@ -257,6 +274,7 @@ def sensitivity_command(
         if path is not None:
             refuse_to_overwrite(path, force)
     total = variants_for(method, len(vary), samples)
+    _say_notes(model, parse_varies(model, vary))
     with progress_bar(total, "evaluating", threshold=1) as progress:
         result = sensitivity(
             model,
