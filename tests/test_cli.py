@@ -139,7 +139,7 @@ def test_map_writes_plot_ready_csv(tmp_path: Path) -> None:
     assert code == 0
     frame = pd.read_csv(target)
     assert len(frame) == 25
-    assert {"x", "y", "status", "a_deterred", "b_deterred", "x_current", "y_current"} <= set(
+    assert {"x", "y", "status", "deterred_a", "deterred_b", "x_current", "y_current"} <= set(
         frame.columns
     )
     assert frame.x_current.iloc[0] == 120

@@ -88,9 +88,9 @@ def test_region_labels_follow_both_conditions() -> None:
         "only B deterred",
         "neither",
     }
-    both = frame.a_deterred & frame.b_deterred
+    both = frame.deterred_a & frame.deterred_b
     assert (frame.status[both] == "mutual deterrence").all()
-    assert (frame.status[~frame.a_deterred & ~frame.b_deterred] == "neither").all()
+    assert (frame.status[~frame.deterred_a & ~frame.deterred_b] == "neither").all()
     assert len(frame) == 21 * 21
     assert frame.first_strike_advantage_a.notna().all()
 
@@ -159,3 +159,33 @@ def test_progress_counts_every_cell_and_chunks_change_nothing(
         assert np.array_equal(getattr(chunked, name), getattr(whole, name))
     for name in ("survivability_a", "first_strike_advantage_a", "first_strike_advantage_b"):
         assert np.array_equal(getattr(chunked, name), getattr(whole, name), equal_nan=True)
+
+
+def test_map_and_sweep_name_a_metric_alike() -> None:
+    """The map's CSV said a_deterred / retaliation_by_a / survivability_a where a sweep
+    says deterred_a / retaliation_damage_a / second_strike_survivability_a: both now take
+    the registry's column with the side's suffix, and agree on the numbers."""
+    import equipoise
+    from equipoise.analysis.metrics import SIDE_METRICS, side_column
+
+    scenario = load_scenario(missile_duel(0.5, 0.5, 1.0, 1.0, 10.0, 10.0))
+    grid = deterrence_map(
+        scenario,
+        "A",
+        "B",
+        AxisSpec("A", "missile-a", axis_values(20, 40, 3)),
+        AxisSpec("B", "missile-b", np.array([50.0])),  # B as it is
+    ).to_frame()
+    # a map axis scales launchers and rounds together: the sweep's diagonal
+    paths = [f"states.A.inventory.missile-a.{field}" for field in ("launchers", "rounds")]
+    swept = equipoise.sweep(scenario, [f"{path}=20:40:3" for path in paths])
+    swept = swept[swept[paths[0]] == swept[paths[1]]].sort_values(paths[0])
+    assert list(swept[paths[0]]) == list(grid["x"])
+    side_columns = {side_column(m.name, s) for m in SIDE_METRICS for s in ("a", "b")}
+    shared = side_columns & set(grid.columns)
+    assert len(shared) == 8
+    assert shared <= set(swept.columns)
+    for column in sorted(shared):
+        np.testing.assert_allclose(
+            grid[column].to_numpy(dtype=float), swept[column].to_numpy(dtype=float), atol=1e-9
+        )

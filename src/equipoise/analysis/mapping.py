@@ -28,7 +28,7 @@ from equipoise.analysis.deliveries import (
 )
 from equipoise.analysis.evaluator import dyad_model, evaluate
 from equipoise.analysis.forces import side_parties
-from equipoise.analysis.metrics import STATUS_LABELS
+from equipoise.analysis.metrics import STATUS_LABELS, side_column
 from equipoise.analysis.results import Plottable, clean
 from equipoise.analysis.settings import progress_of
 from equipoise.domain.common import MAX_COUNT
@@ -260,7 +260,8 @@ class DeterrenceMap(Plottable):
         return str(self.status[row[0], column[0]])
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per grid cell, ready to plot (x, y, status and outcomes)."""
+        """One row per grid cell, ready to plot (x, y, status and outcomes), with the
+        registry's column names as a sweep has them ('retaliation_damage_a')."""
         xs, ys = np.meshgrid(self.x.values, self.y.values)
         return pd.DataFrame(
             {
@@ -271,14 +272,14 @@ class DeterrenceMap(Plottable):
                 "status": self.status.ravel(),
                 "a": self.a,
                 "b": self.b,
-                "a_deterred": self.a_deterred.ravel(),
-                "b_deterred": self.b_deterred.ravel(),
-                "retaliation_by_a": self.retaliation_by_a.ravel(),
-                "retaliation_by_b": self.retaliation_by_b.ravel(),
-                "survivability_a": self.survivability_a.ravel(),
-                "survivability_b": self.survivability_b.ravel(),
-                "first_strike_advantage_a": self.first_strike_advantage_a.ravel(),
-                "first_strike_advantage_b": self.first_strike_advantage_b.ravel(),
+                side_column("deterred", "a"): self.a_deterred.ravel(),
+                side_column("deterred", "b"): self.b_deterred.ravel(),
+                side_column("retaliation_damage", "a"): self.retaliation_by_a.ravel(),
+                side_column("retaliation_damage", "b"): self.retaliation_by_b.ravel(),
+                side_column("second_strike_survivability", "a"): self.survivability_a.ravel(),
+                side_column("second_strike_survivability", "b"): self.survivability_b.ravel(),
+                side_column("first_strike_advantage", "a"): self.first_strike_advantage_a.ravel(),
+                side_column("first_strike_advantage", "b"): self.first_strike_advantage_b.ravel(),
                 "x_current": self.current[0],
                 "y_current": self.current[1],
             }

@@ -227,3 +227,9 @@ def metric(name: str) -> Metric:
 def label(name: str) -> str:
     """A metric's human label."""
     return BY_NAME[name].label
+
+
+def side_column(name: str, side: Literal["a", "b"]) -> str:
+    """A side metric's column for the dyad's first or second state in tables with one
+    row per dyad (sweeps, maps): 'retaliation_damage_a'."""
+    return f"{BY_NAME[name].column}_{side}"

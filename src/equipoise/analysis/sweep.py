@@ -42,7 +42,7 @@ from equipoise.analysis.assess import analyze
 from equipoise.analysis.deliveries import DeliveryItem
 from equipoise.analysis.evaluator import DyadModel, Metrics, SideModel, evaluate
 from equipoise.analysis.forces import SideForces, dyad_forces, ew_units
-from equipoise.analysis.metrics import DYAD_METRICS, SIDE_METRICS, STATUS_LABELS
+from equipoise.analysis.metrics import DYAD_METRICS, SIDE_METRICS, STATUS_LABELS, side_column
 from equipoise.analysis.overrides import current_value, override, parse_path
 from equipoise.analysis.settings import SAMPLINGS, Progress, RunSettings, progress_of
 from equipoise.domain.loading import load_scenario
@@ -473,9 +473,10 @@ def tidy(
     def flat(array: FloatArray) -> FloatArray:
         return np.asarray(array, dtype=float).reshape(n * len(dyads))
 
+    sides: tuple[tuple[Literal["a", "b"], int], ...] = (("a", 0), ("b", 1))
     for metric in SIDE_METRICS:
-        for suffix, index in (("a", 0), ("b", 1)):
-            name = f"{metric.name}_{suffix}"
+        for suffix, index in sides:
+            name = side_column(metric.name, suffix)
             if metric.arrays:
                 column = flat(metrics.values[metric.arrays[index]])
                 columns[name] = column.astype(bool) if metric.name == "deterred" else column
