@@ -34,7 +34,8 @@ from equipoise.analysis.deliveries import (
     summarise_plan,
 )
 from equipoise.analysis.mapping import holding_count, parse_axis_name, set_holdings
-from equipoise.analysis.metrics import SIDE_METRICS
+from equipoise.analysis.metrics import SIDE_METRICS, Metric
+from equipoise.analysis.metrics import metric as metric_of
 from equipoise.analysis.policies import Policy, PolicyWeights, parse_policy
 from equipoise.analysis.results import (
     AnalysisResult,
@@ -66,15 +67,22 @@ class Comparison(Plottable):
     def rows(self) -> list[dict[str, Any]]:
         rows = []
         for old, new in zip(self.before.dyads, self.after.dyads, strict=True):
-            rows.append(_row(old, old.a, "status", old.status_named, new.status_named))
-            rows.append(_row(old, old.a, "bargaining range", _range_text(old), _range_text(new)))
-            p_old, p_new = _mean_prevail(old), _mean_prevail(new)
-            if p_old is not None and p_new is not None:
-                label = "P(prevails), mean of striking first and struck first"
-                rows.append(_row(old, old.a, label, p_old, p_new))
+            status = metric_of("status")
+            rows.append(_row(old, old.a, status, old.status_named, new.status_named))
+            if old.bargaining is not None or new.bargaining is not None:
+                for name, field_name in BARGAINING_ROWS:
+                    rows.append(
+                        _row(
+                            old,
+                            old.a,
+                            metric_of(name),
+                            _bargaining_value(old, field_name),
+                            _bargaining_value(new, field_name),
+                        )
+                    )
             for side_old, side_new in zip(old.sides, new.sides, strict=True):
                 for metric in SIDE_METRICS:
-                    name, label = metric.name, metric.label
+                    name = metric.name
                     value_old, value_new = getattr(side_old, name), getattr(side_new, name)
                     noise = 0.0
                     expected: tuple[Any, Any] = (None, None)
@@ -85,7 +93,7 @@ class Comparison(Plottable):
                             expected = (value_old.expected_value, value_new.expected_value)
                         value_old, value_new = value_old.mean, value_new.mean
                     rows.append(
-                        _row(old, side_old.state, label, value_old, value_new, noise, expected)
+                        _row(old, side_old.state, metric, value_old, value_new, noise, expected)
                     )
                 # a changed chosen strike explains changes above (a defence delivered to the
                 # rival can move the striker's counterforce share, and with it the damage)
@@ -122,11 +130,20 @@ class Comparison(Plottable):
         )
 
 
-def _range_text(dyad: DyadAssessment) -> str:
-    bargain = dyad.bargaining
-    if bargain is None or bargain.low is None:
-        return "n/a"
-    return "closed" if bargain.closed else f"[{bargain.low:.3f}, {bargain.high:.3f}]"
+BARGAINING_ROWS = (
+    ("p_first", "p_first"),
+    ("p_second", "p_second"),
+    ("bargaining_low", "low"),
+    ("bargaining_high", "high"),
+    ("bargaining_closed", "closed"),
+)
+"""The dyad's bargaining metrics a comparison shows (registry name, ``Bargaining`` field)."""
+
+
+def _bargaining_value(dyad: DyadAssessment, field_name: str) -> Any:
+    """One number of the dyad's bargaining range, or 'n/a' where there is none."""
+    value = None if dyad.bargaining is None else getattr(dyad.bargaining, field_name)
+    return "n/a" if value is None else value
 
 
 def _half_width(estimate: Any) -> float:
@@ -138,7 +155,7 @@ def _half_width(estimate: Any) -> float:
 def _row(
     dyad: DyadAssessment,
     state: str,
-    metric: str,
+    metric: Metric | str,
     before: Any,
     after: Any,
     noise: float = 0.0,
@@ -149,7 +166,9 @@ def _row(
     independent: conservative, since both runs share the seed); smaller ones are
     flagged ``within_noise``. ``expected`` holds the metric's expected values (the
     evaluator's, which the supplier search and maps read) before and after, where it
-    has them: a change there is exact, so ``expected_changed`` needs no noise band."""
+    has them: a change there is exact, so ``expected_changed`` needs no noise band.
+    A registry ``metric`` gives the row its label and ``column``; a derived row (a text
+    label) has no column."""
     within_noise = False
     if isinstance(before, bool | str) or isinstance(after, bool | str):
         changed = before != after
@@ -163,7 +182,8 @@ def _row(
     return {
         "dyad": f"{dyad.a}-{dyad.b}",
         "state": state,
-        "metric": metric,
+        "metric": metric if isinstance(metric, str) else metric.label,
+        "column": None if isinstance(metric, str) else metric.column,
         "before": before,
         "after": after,
         "change": change,
