@@ -225,3 +225,18 @@ def test_wilson_interval_matches_newcombe_1998() -> None:
         assert (round(estimate.low, 4), round(estimate.high, 4)) == (low, high)
         drawn = np.arange(trials) < hits
         assert Estimate.of_proportion(np.random.default_rng(0).permutation(drawn)) == estimate
+
+
+def test_wilson_interval_reaches_exactly_0_and_1_at_the_ends() -> None:
+    """With no hits the Wilson score interval's lower limit is 0 and with all hits its
+    upper limit is 1 (Wilson 1927; Newcombe 1998, Table I, method 3: 0/20 gives
+    0.0000-0.1611): exactly, so a CSV prints 0, not 5.4e-20 from rounding. The interval
+    of n - x hits is the mirror of that of x (1 - high, 1 - low)."""
+    for trials in (7, 20, 400, 1000, 2000, 1_000_000):
+        none = Estimate.of_count(0, trials)
+        every = Estimate.of_count(trials, trials)
+        assert none.low == 0.0
+        assert every.high == 1.0
+        assert math.isclose(every.low, 1.0 - none.high, rel_tol=1e-12)
+    assert round(Estimate.of_count(0, 20).high, 4) == 0.1611
+    assert round(Estimate.of_count(20, 20).low, 4) == round(1 - 0.1611, 4)

@@ -199,13 +199,19 @@ class Estimate:
 
     @classmethod
     def of_count(cls, hits: int, trials: int, expected_value: float | None = None) -> Estimate:
-        """The Wilson score 95 % interval of ``hits`` among ``trials`` (Wilson 1927)."""
+        """The Wilson score 95 % interval of ``hits`` among ``trials`` (Wilson 1927).
+
+        With no hits the lower limit is exactly 0, and with every trial a hit the upper
+        limit exactly 1 (Newcombe 1998, method 3): there ``centre - half`` (or
+        ``centre + half``) is 0 (or 1) in exact arithmetic, and rounding left 5e-20."""
         n = int(trials)
         p = float(hits) / n
         denominator = 1.0 + Z95**2 / n
         centre = (p + Z95**2 / (2 * n)) / denominator
         half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denominator
-        return cls(p, max(0.0, centre - half), min(1.0, centre + half), expected_value)
+        low = 0.0 if hits <= 0 else max(0.0, centre - half)
+        high = 1.0 if hits >= n else min(1.0, centre + half)
+        return cls(p, low, high, expected_value)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"mean": self.mean, "ci95": [self.low, self.high]}
