@@ -191,3 +191,16 @@ def test_fewer_rounds_than_launchers_is_noted() -> None:
         "nothing to fire" in n
         for n in equipoise.analyze("west-asia-2024", trials=50).dyads[0].notes
     )
+
+
+def test_zero_rounds_on_launchers_is_noted() -> None:
+    """``rounds: 0`` on 120 launchers is valid too, but those launchers then fire in no
+    strike and Iran's damage comes from its other holdings only: the analysis says so,
+    as it does for fewer rounds than launchers (user audit)."""
+    from equipoise.analysis.overrides import override
+
+    scenario = override("west-asia-2024", {"states.IRN.inventory.mrbm.rounds": 0})
+    notes = equipoise.analyze(scenario, trials=50).dyads[0].notes
+    said = [note for note in notes if note.startswith("IRN:mrbm: 0 rounds for 120 launchers")]
+    assert len(said) == 1, notes
+    assert "all 120 launchers have nothing to fire" in said[0]
