@@ -408,15 +408,16 @@ class DamageHistogram:
 
     ``case`` is 'striking first' (the rival's retaliation) or 'struck first' (the
     rival's first strike); ``edges`` span 0 to the side's value at risk;
-    ``minimum`` and ``maximum`` are the smallest and largest damage observed.
+    ``minimum`` and ``maximum`` are the smallest and largest damage observed (left
+    out, nothing bounds the quantiles but the edges).
     """
 
     state: str
     case: str
     edges: FloatArray
     counts: IntArray
-    minimum: float = math.inf
-    maximum: float = -math.inf
+    minimum: float = -math.inf
+    maximum: float = math.inf
 
     @classmethod
     def of(
