@@ -239,6 +239,15 @@ CASES: list[tuple[str, str, str, str]] = [
         "doctrine: look-shoot",
         "classes.naval-bmd.doctrine",
     ),
+    (
+        "zero-confidence",
+        _mutate(
+            "  criterion: expected_value\n  confidence: 0.5",
+            "  criterion: probability\n  confidence: 0",
+        ),
+        "confidence: 0",
+        "deterrence.confidence",
+    ),
 ]
 
 
@@ -308,12 +317,28 @@ def test_validate_lists_every_problem_at_once(tmp_path: Path) -> None:
         ("mrbm: {launchers: 120", "mrbm: {launchers: -120", "must not be negative, got -120"),
         ("  waves: 3", "  waves: -3", "must be at least 1, got -3"),
         ("  waves: 3", "  waves: 0", "must be at least 1, got 0"),
+        ("  confidence: 0.5", "  confidence: 0", "must be more than 0.0, got 0"),
+        ("  confidence: 0.5", "  confidence: 1.5", "must be at most 1.0, got 1.5"),
     ],
 )
 def test_bound_messages_name_the_real_bound(old: str, new: str, message: str) -> None:
     with pytest.raises(ScenarioError) as info:
         scenario_from_text(_mutate(old, new), "x.yaml")
     assert message in info.value.problems[0].message
+
+
+def test_deterrence_confidence_is_more_than_0_and_at_most_1() -> None:
+    """Under the probability criterion a side is deterred when the probability that the
+    rival's retaliation reaches its unacceptable damage is at least ``confidence``
+    (docs/model.md, Deterrence): at 0 that holds at probability 0, whatever the forces,
+    so the file is refused (user audit); at 1 it asks for the threshold in every trial,
+    a stated and meaningful bar, so it loads."""
+    certain = _mutate("  confidence: 0.5", "  confidence: 1.0")
+    assert scenario_from_text(certain, "x.yaml").deterrence.confidence == 1.0
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_text(_mutate("  confidence: 0.5", "  confidence: 0.0"), "x.yaml")
+    (problem,) = info.value.problems
+    assert "deterrence.confidence" in str(problem)
 
 
 def test_python_api_raises_scenario_error_with_problems(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from equipoise.analysis.forces import (
     kill_matrix,
     side_forces,
 )
-from equipoise.analysis.results import DamageHistogram, Estimate, Moments
+from equipoise.analysis.results import DamageCounts, DamageHistogram, Estimate, Moments
 from equipoise.engines.exchange import net_outcome
 from equipoise.engines.random import BLOCK_TRIALS, fold_blocks, run_blocks
 
@@ -62,6 +62,27 @@ def test_merged_moments_equal_numpy_on_the_whole_array(
         assert math.isclose(
             merged.variance(), reference, rel_tol=1e-9, abs_tol=1e-12 * scale * scale
         )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(st.floats(-10.0, 110.0), min_size=1, max_size=60),
+    cuts=st.lists(st.integers(0, 60), max_size=5),
+)
+def test_merged_damage_counts_equal_numpy_on_the_whole_array(
+    values: list[float], cuts: list[int]
+) -> None:
+    """Fixed-bin counts and extremes merged over pieces (some of them empty) are
+    np.histogram, np.min and np.max of the whole array, clipped to 0-100 as binned."""
+    data = np.asarray(values)
+    pieces = np.split(data, sorted(min(c, data.size) for c in cuts))
+    merged = DamageCounts(np.zeros(len(DamageHistogram.edges_for(100.0)) - 1, dtype=np.int64))
+    for piece in pieces:
+        merged = merged.merge(DamageCounts.of(piece, 100.0))
+    clipped = np.clip(data, 0.0, 100.0)
+    counts, _ = np.histogram(clipped, bins=DamageHistogram.edges_for(100.0))
+    np.testing.assert_array_equal(merged.counts, counts)
+    assert (merged.minimum, merged.maximum) == (float(clipped.min()), float(clipped.max()))
 
 
 def _raw(direction_task: ExchangeTrials, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
@@ -115,22 +136,28 @@ def test_streamed_assessment_equals_all_in_memory_reference() -> None:
         probability = side.retaliation_probability
         assert probability == Estimate.of_proportion(crosses, probability.expected_value)
 
-    # histograms: exactly the counts of np.histogram over all trials
+    # histograms: exactly the counts of np.histogram over all trials, and the smallest
+    # and largest damage of all trials (np.min, np.max)
     value = {"a": forces.a.side.value_at_risk, "b": forces.b.side.value_at_risk}
-    expected_histograms = [
-        DamageHistogram.of(dyad.a, "striking first", raw["a"]["suffered"], value["a"]),
-        DamageHistogram.of(dyad.a, "struck first", raw["b"]["dealt"], value["a"]),
-        DamageHistogram.of(dyad.b, "striking first", raw["b"]["suffered"], value["b"]),
-        DamageHistogram.of(dyad.b, "struck first", raw["a"]["dealt"], value["b"]),
+    all_samples = [
+        (dyad.a, "striking first", raw["a"]["suffered"], value["a"]),
+        (dyad.a, "struck first", raw["b"]["dealt"], value["a"]),
+        (dyad.b, "striking first", raw["b"]["suffered"], value["b"]),
+        (dyad.b, "struck first", raw["a"]["dealt"], value["b"]),
     ]
-    for streamed_histogram, expected in zip(result.histograms, expected_histograms, strict=True):
-        assert (streamed_histogram.state, streamed_histogram.case) == (
-            expected.state,
-            expected.case,
-        )
-        np.testing.assert_array_equal(streamed_histogram.edges, expected.edges)
-        np.testing.assert_array_equal(streamed_histogram.counts, expected.counts)
+    for streamed_histogram, (state, case, samples, at_risk) in zip(
+        result.histograms, all_samples, strict=True
+    ):
+        assert (streamed_histogram.state, streamed_histogram.case) == (state, case)
+        clipped = np.clip(samples, 0.0, at_risk)
+        counts, edges = np.histogram(clipped, bins=DamageHistogram.edges_for(at_risk))
+        np.testing.assert_array_equal(streamed_histogram.edges, edges)
+        np.testing.assert_array_equal(streamed_histogram.counts, counts)
         assert int(streamed_histogram.counts.sum()) == TRIALS
+        assert streamed_histogram.minimum == float(np.min(clipped))
+        assert streamed_histogram.maximum == float(np.max(clipped))
+        reference = DamageHistogram.of(state, case, samples, at_risk)
+        assert streamed_histogram.outcome_range() == reference.outcome_range()
 
     # interception: means over trials of rounds launched, intercepted per layer, leaked
     strikes = [("a", "first"), ("a", "retaliation"), ("b", "first"), ("b", "retaliation")]
@@ -198,3 +225,18 @@ def test_wilson_interval_matches_newcombe_1998() -> None:
         assert (round(estimate.low, 4), round(estimate.high, 4)) == (low, high)
         drawn = np.arange(trials) < hits
         assert Estimate.of_proportion(np.random.default_rng(0).permutation(drawn)) == estimate
+
+
+def test_wilson_interval_reaches_exactly_0_and_1_at_the_ends() -> None:
+    """With no hits the Wilson score interval's lower limit is 0 and with all hits its
+    upper limit is 1 (Wilson 1927; Newcombe 1998, Table I, method 3: 0/20 gives
+    0.0000-0.1611): exactly, so a CSV prints 0, not 5.4e-20 from rounding. The interval
+    of n - x hits is the mirror of that of x (1 - high, 1 - low)."""
+    for trials in (7, 20, 400, 1000, 2000, 1_000_000):
+        none = Estimate.of_count(0, trials)
+        every = Estimate.of_count(trials, trials)
+        assert none.low == 0.0
+        assert every.high == 1.0
+        assert math.isclose(every.low, 1.0 - none.high, rel_tol=1e-12)
+    assert round(Estimate.of_count(0, 20).high, 4) == 0.1611
+    assert round(Estimate.of_count(20, 20).low, 4) == round(1 - 0.1611, 4)

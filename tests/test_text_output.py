@@ -145,6 +145,32 @@ def test_outcome_ranges_match_the_samples_within_a_bin() -> None:
     assert abs(high - np.percentile(samples, 95)) <= width
 
 
+def test_outcome_ranges_stay_within_the_observed_damage() -> None:
+    """A quantile of a sample lies between its minimum and maximum (Hyndman & Fan 1996,
+    The American Statistician 50(4), every one of their definitions 1-9; numpy's
+    ``percentile`` is definition 7): a constant outcome's 5th-95th range is the constant
+    itself, and a two-point one's is its two points, not spread over their bins. The
+    user audit saw IRN's damage of 100 in every trial read [98-100] and a damage of 0
+    read [0-2]."""
+    import numpy as np
+
+    from equipoise.analysis.results import DamageHistogram
+
+    for constant in (100.0, 0.0, 41.3):
+        samples = np.full(1_000, constant)
+        histogram = DamageHistogram.of("AAA", "struck first", samples, 100.0)
+        expected = (float(np.percentile(samples, 5)), float(np.percentile(samples, 95)))
+        assert expected == (constant, constant)
+        assert histogram.outcome_range() == expected
+    # 31 and 73 lie inside bins [30, 32.5) and [72.5, 75): read linearly within the bin,
+    # the 5th percentile would be 30.25 and the 95th 74.75
+    samples = np.repeat([31.0, 73.0], 500)
+    histogram = DamageHistogram.of("AAA", "struck first", samples, 100.0)
+    assert (float(np.percentile(samples, 5)), float(np.percentile(samples, 95))) == (31.0, 73.0)
+    assert histogram.outcome_range() == (31.0, 73.0)
+    assert (histogram.minimum, histogram.maximum) == (31.0, 73.0)
+
+
 def test_damage_rows_show_the_spread_of_outcomes(result: equipoise.AnalysisResult) -> None:
     rows = dyad_table(result.dyads[0], result.criterion).splitlines()
     damage = [row for row in rows if row.startswith("damage ")]
@@ -247,3 +273,16 @@ def test_a_comparison_shows_the_expected_values_the_search_scored() -> None:
     assert row["expected_after"] == pytest.approx(float(after.values["fsa_a"][0, 0]), abs=1e-9)
     assert row["expected_changed"]
     assert EXPECTED_MARK in recommendation_text(result) or row["changed"]
+
+
+def test_zero_rounds_on_launchers_is_noted() -> None:
+    """``rounds: 0`` on 120 launchers is valid too, but those launchers then fire in no
+    strike and Iran's damage comes from its other holdings only: the analysis says so,
+    as it does for fewer rounds than launchers (user audit)."""
+    from equipoise.analysis.overrides import override
+
+    scenario = override("west-asia-2024", {"states.IRN.inventory.mrbm.rounds": 0})
+    notes = equipoise.analyze(scenario, trials=50).dyads[0].notes
+    said = [note for note in notes if note.startswith("IRN:mrbm: 0 rounds for 120 launchers")]
+    assert len(said) == 1, notes
+    assert "all 120 launchers have nothing to fire" in said[0]

@@ -38,6 +38,7 @@ from equipoise.analysis.metrics import metric, status_label
 from equipoise.analysis.results import (
     AnalysisResult,
     CalibrationCheck,
+    DamageCounts,
     DamageHistogram,
     DyadAssessment,
     Estimate,
@@ -61,7 +62,7 @@ from equipoise.engines.exchange import (
     trials_of,
 )
 from equipoise.engines.random import SeedLike, as_seed_sequence, fold_blocks
-from equipoise.engines.types import Array, FloatArray, IntArray
+from equipoise.engines.types import Array, FloatArray
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,10 @@ class ExchangeSummary:
 
     Moments of the damage, the limiting strike's retaliation and survivability and
     both sides' net outcomes; the count of trials whose limited retaliation reaches
-    the striker's unacceptable damage; fixed-bin histogram counts of the damage each
-    side suffers; and per-layer and per-strike sums of rounds. Summaries of blocks
-    merge in block order, so no per-trial array outlives its block.
+    the striker's unacceptable damage; fixed-bin histogram counts and the observed
+    extremes of the damage each side suffers; and per-layer and per-strike sums of
+    rounds. Summaries of blocks merge in block order, so no per-trial array outlives
+    its block.
     """
 
     dealt: Moments
@@ -117,8 +119,8 @@ class ExchangeSummary:
     victim_net: Moments
     crossing: int
     trials: int
-    suffered_counts: IntArray
-    dealt_counts: IntArray
+    suffered_counts: DamageCounts
+    dealt_counts: DamageCounts
     sums: dict[str, FloatArray]
 
     @classmethod
@@ -144,8 +146,8 @@ class ExchangeSummary:
             victim_net=Moments.of(victim_net),
             crossing=int(np.count_nonzero(limited >= striker.unacceptable_damage)),
             trials=int(dealt.shape[0]),
-            suffered_counts=DamageHistogram.bin_counts(suffered, striker.value_at_risk),
-            dealt_counts=DamageHistogram.bin_counts(dealt, victim.value_at_risk),
+            suffered_counts=DamageCounts.of(suffered, striker.value_at_risk),
+            dealt_counts=DamageCounts.of(dealt, victim.value_at_risk),
             sums={key: np.asarray(block[key].sum(axis=0), dtype=float) for key in _SUMMED},
         )
 
@@ -160,8 +162,8 @@ class ExchangeSummary:
             self.victim_net.merge(other.victim_net),
             self.crossing + other.crossing,
             self.trials + other.trials,
-            self.suffered_counts + other.suffered_counts,
-            self.dealt_counts + other.dealt_counts,
+            self.suffered_counts.merge(other.suffered_counts),
+            self.dealt_counts.merge(other.dealt_counts),
             {key: self.sums[key] + other.sums[key] for key in self.sums},
         )
 

@@ -154,6 +154,12 @@ def _elements(
                     f"{launchers - rounds:g} launchers have nothing to fire ('rounds' is the "
                     "holding's total, not per launcher)"
                 )
+            elif rounds == 0 < launchers:  # valid, but the holding then fires in no strike
+                notes.append(
+                    f"{party}:{key}: 0 rounds for {launchers:g} launchers, so all "
+                    f"{launchers:g} launchers have nothing to fire ('rounds' is the "
+                    "holding's total; with 0 it fires in no strike)"
+                )
             for withdrawal in applicable_withdrawals(scenario, party, key, rival):
                 moved = min(withdrawal.units, launchers)
                 moved_rounds = _share(rounds, moved, launchers)

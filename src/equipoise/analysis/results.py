@@ -199,13 +199,19 @@ class Estimate:
 
     @classmethod
     def of_count(cls, hits: int, trials: int, expected_value: float | None = None) -> Estimate:
-        """The Wilson score 95 % interval of ``hits`` among ``trials`` (Wilson 1927)."""
+        """The Wilson score 95 % interval of ``hits`` among ``trials`` (Wilson 1927).
+
+        With no hits the lower limit is exactly 0, and with every trial a hit the upper
+        limit exactly 1 (Newcombe 1998, method 3): there ``centre - half`` (or
+        ``centre + half``) is 0 (or 1) in exact arithmetic, and rounding left 5e-20."""
         n = int(trials)
         p = float(hits) / n
         denominator = 1.0 + Z95**2 / n
         centre = (p + Z95**2 / (2 * n)) / denominator
         half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denominator
-        return cls(p, max(0.0, centre - half), min(1.0, centre + half), expected_value)
+        low = 0.0 if hits <= 0 else max(0.0, centre - half)
+        high = 1.0 if hits >= n else min(1.0, centre + half)
+        return cls(p, low, high, expected_value)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"mean": self.mean, "ci95": [self.low, self.high]}
@@ -375,23 +381,59 @@ HISTOGRAM_BINS = 40
 
 
 @dataclass(frozen=True)
+class DamageCounts:
+    """Damage samples reduced for streaming: counts in the fixed bins of
+    :meth:`DamageHistogram.edges_for` and the smallest and largest sample as binned
+    (clipped to 0 to the value at risk; non-finite samples are left out, as from the
+    counts). Blocks merge exactly: counts add, the minimum is the least of the blocks'
+    minima and the maximum the greatest of their maxima. With no samples the minimum
+    is +inf and the maximum -inf, so merging with it changes nothing."""
+
+    counts: IntArray
+    minimum: float = math.inf
+    maximum: float = -math.inf
+
+    @classmethod
+    def of(cls, samples: np.ndarray, value_at_risk: float) -> DamageCounts:
+        """One block's counts and extremes."""
+        clipped = np.clip(samples, 0.0, value_at_risk)
+        counts, _ = np.histogram(clipped, bins=DamageHistogram.edges_for(value_at_risk))
+        finite = clipped[np.isfinite(clipped)]
+        if finite.size == 0:
+            return cls(counts.astype(np.int64))
+        return cls(counts.astype(np.int64), float(finite.min()), float(finite.max()))
+
+    def merge(self, other: DamageCounts) -> DamageCounts:
+        """Both blocks' samples together."""
+        return DamageCounts(
+            self.counts + other.counts,
+            min(self.minimum, other.minimum),
+            max(self.maximum, other.maximum),
+        )
+
+
+@dataclass(frozen=True)
 class DamageHistogram:
     """Distribution over trials of the damage one side suffers in one exchange.
 
     ``case`` is 'striking first' (the rival's retaliation) or 'struck first' (the
-    rival's first strike); ``edges`` span 0 to the side's value at risk.
+    rival's first strike); ``edges`` span 0 to the side's value at risk;
+    ``minimum`` and ``maximum`` are the smallest and largest damage observed (left
+    out, nothing bounds the quantiles but the edges).
     """
 
     state: str
     case: str
     edges: FloatArray
     counts: IntArray
+    minimum: float = -math.inf
+    maximum: float = math.inf
 
     @classmethod
     def of(
         cls, state: str, case: str, samples: np.ndarray, value_at_risk: float
     ) -> DamageHistogram:
-        return cls.of_counts(state, case, cls.bin_counts(samples, value_at_risk), value_at_risk)
+        return cls.of_counts(state, case, DamageCounts.of(samples, value_at_risk), value_at_risk)
 
     @staticmethod
     def edges_for(value_at_risk: float) -> FloatArray:
@@ -399,27 +441,30 @@ class DamageHistogram:
         return np.linspace(0.0, value_at_risk, HISTOGRAM_BINS + 1)
 
     @classmethod
-    def bin_counts(cls, samples: np.ndarray, value_at_risk: float) -> IntArray:
-        """Counts of ``samples`` in the fixed bins; blocks' counts add up (streaming)."""
-        edges = cls.edges_for(value_at_risk)
-        counts, _ = np.histogram(np.clip(samples, 0.0, value_at_risk), bins=edges)
-        return counts.astype(np.int64)
-
-    @classmethod
     def of_counts(
-        cls, state: str, case: str, counts: IntArray, value_at_risk: float
+        cls, state: str, case: str, counts: DamageCounts, value_at_risk: float
     ) -> DamageHistogram:
-        """The histogram from counts summed over blocks by :meth:`bin_counts`."""
-        return cls(state, case, cls.edges_for(value_at_risk), np.asarray(counts, dtype=np.int64))
+        """The histogram from counts and extremes merged over blocks (:class:`DamageCounts`)."""
+        return cls(
+            state,
+            case,
+            cls.edges_for(value_at_risk),
+            np.asarray(counts.counts, dtype=np.int64),
+            counts.minimum,
+            counts.maximum,
+        )
 
     def quantile(self, q: float) -> float:
         """The q-quantile of the damage, read off the histogram (linear within a bin, so
-        within one bin width, 1/HISTOGRAM_BINS of the value at risk)."""
+        within one bin width, 1/HISTOGRAM_BINS of the value at risk) and kept within the
+        observed minimum and maximum: an outcome that does not vary reads exactly, not
+        spread over its bin."""
         total = int(self.counts.sum())
         if total == 0:
             return math.nan
         cumulative = np.concatenate([[0], np.cumsum(self.counts)]) / total
-        return float(np.interp(q, cumulative, self.edges))
+        read = float(np.interp(q, cumulative, self.edges))
+        return min(max(read, self.minimum), self.maximum)
 
     def outcome_range(self) -> tuple[float, float]:
         """The 5th and 95th percentiles: where nine outcomes in ten fall."""

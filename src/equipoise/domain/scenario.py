@@ -315,11 +315,13 @@ class DeterrenceSettings(Frozen):
     disarming first strike reaches its unacceptable damage (the mean-field exchange).
     ``probability``: the stochastic probability of that, estimated from ``trials``
     trials per variant (seeded by the variant, so every command gets the same
-    estimate for the same forces), is at least ``confidence``.
+    estimate for the same forces), is at least ``confidence``: more than 0 (at 0
+    deterrence would hold at probability 0, whatever the forces) and at most 1 (at 1
+    the retaliation must reach the threshold in every trial).
     """
 
     criterion: Literal["expected_value", "probability"] = "expected_value"
-    confidence: Probability = 0.5
+    confidence: Annotated[float, Strict(), Field(gt=0.0, le=1.0, allow_inf_nan=False)] = 0.5
     trials: Annotated[int, Strict(), Field(ge=2, le=100_000)] = 1_000
 
 
