@@ -30,7 +30,13 @@ from hypothesis import strategies as st
 from equipoise.analysis.claims import claim_items, claim_posteriors
 from equipoise.analysis.deliveries import apply_items, apply_plan, plan_problems
 from equipoise.analysis.evaluator import evaluate_scenario
-from equipoise.analysis.metrics import DYAD_METRICS, SIDE_METRICS, status_in_words, status_label
+from equipoise.analysis.metrics import (
+    DYAD_METRICS,
+    SIDE_METRICS,
+    in_words,
+    status_in_words,
+    status_label,
+)
 from equipoise.app.model import (
     MAX_UPLOAD_BYTES,
     View,
@@ -51,6 +57,7 @@ from equipoise.errors import ScenarioError
 
 SCENARIO = load_scenario("west-asia-2024")
 A, B = "IRN", "ISR"
+NAMES = ("Iran", "Israel")  # the states' names in west-asia-2024.yaml, as analyze shows them
 SLIDERS = sliders(SCENARIO, A, B)
 
 
@@ -105,15 +112,38 @@ def test_table_rows_are_the_evaluators_numbers() -> None:
                 assert row.today == _api_value(api_before, name)
                 assert row.after == _api_value(api_after, name)
     for metric in DYAD_METRICS:
-        row = rows[(metric.label, f"{A}-{B}")]
+        row = rows[(in_words(metric.label, *NAMES), f"{A}-{B}")]
         if metric.name == "status":
             expected = status_label(
                 bool(_api_value(api_after, "a_deterred")), bool(_api_value(api_after, "b_deterred"))
             )
-            assert row.after == status_in_words(expected, A, B)
+            assert row.after == status_in_words(expected, *NAMES)
         elif metric.name != "bargaining_closed":
             assert row.after == _api_value(api_after, metric.arrays[0])
     assert len(rows) == len(result.rows)
+
+
+def test_table_names_the_states_as_analyze_does() -> None:
+    """The app's table names the dyad's states as `analyze` does ('only Iran deterred',
+    DyadAssessment.status_named), in the status and in the labels that say A and B; the
+    state column keeps the codes."""
+    from equipoise.analysis.assess import analyze
+
+    result = compute(View(SCENARIO))
+    rows = {r.metric: r for r in result.rows}
+    assert rows["P(Iran prevails), Iran strikes first"].state == f"{A}-{B}"
+    assert rows["P(Iran prevails), Israel strikes first"].state == f"{A}-{B}"
+    assessed = analyze(SCENARIO, trials=50, seed=1).dyad(A, B)
+    assert rows["deterrence status"].today == assessed.status_named
+    assert assessed.status_named in {
+        "neither",
+        "mutual deterrence",
+        *(f"only {n} deterred" for n in NAMES),
+    }
+    assert not any(code in str(r.today) for r in result.rows for code in (A, B))
+    assert result.worlds is not None
+    worlds = {r["metric"] for r in result.worlds.rows() if r["column"] == "status"}
+    assert {"P(only Iran deterred)", "P(only Israel deterred)"} <= worlds
 
 
 def test_second_dyad_reads_its_own_column() -> None:
@@ -404,7 +434,7 @@ def test_browser_slider_moves_table_and_map(page: Any) -> None:
     label = next(m.label for m in SIDE_METRICS if m.name == "retaliation_damage")
     assert fmt(_api_value(api, "retaliation_a")) != _cell(page, label, A, column=3).inner_text()
     expect(_cell(page, label, A)).to_have_text(fmt(_api_value(api, "retaliation_a")))
-    status = status_in_words(result.map.status_at(*result.after_point), A, B)
+    status = status_in_words(result.map.status_at(*result.after_point), *NAMES)
     expect(page.locator("#map_points")).to_contain_text(
         f"edited: IRN.mrbm=120, ISR.upper-tier-bmd=9, deterrence status there: {status}"
     )

@@ -710,7 +710,7 @@ def _alarm(signum: int, frame: Any) -> None:
     raise FuzzTimeout
 
 
-LOCATED = ("<built-in", "--", "Error: Invalid value", "Error: No such", "Error: Missing", "Usage:")
+LOCATED = ("<built-in", "--", "error: invalid value", "error: no such", "error: missing", "usage:")
 
 
 def run_case(case: Case, folder: Path) -> tuple[str, str]:

@@ -268,6 +268,13 @@ class WorldAnalysis(Plottable):
     dyads: tuple[tuple[str, str], ...]
     trials_per_world: int
     seed: int | None
+    names: tuple[tuple[str, str], ...] = ()
+    """Each dyad's states as a reader is shown them (names, :meth:`Scenario.called`);
+    the codes of ``dyads`` if empty."""
+
+    def called(self, column: int) -> tuple[str, str]:
+        """The states of dyad ``column`` as a reader is shown them."""
+        return self.names[column] if self.names else self.dyads[column]
 
     def status_probabilities(self, column: int) -> dict[str, float]:
         codes = self.metrics.status_codes[:, column]
@@ -319,7 +326,7 @@ class WorldAnalysis(Plottable):
                     | {"low": summary.low, "high": summary.high}
                 )
             for status, probability in self.status_probabilities(column).items():
-                named = status_in_words(status, a, b)
+                named = status_in_words(status, *self.called(column))
                 row: dict[str, Any] = {"dyad": f"{a}-{b}", "state": "", "metric": f"P({named})"}
                 row |= {"column": "status", "mean": probability, "low": math.nan}
                 out.append(row | {"high": math.nan})
@@ -414,7 +421,13 @@ def analyze_claims(
         tuple((d.a, d.b) for d in scenario.dyads),
         trials,
         seed if isinstance(seed, int) else None,
+        dyad_names(scenario),
     )
+
+
+def dyad_names(scenario: Scenario) -> tuple[tuple[str, str], ...]:
+    """Each dyad's states as a reader is shown them (:meth:`Scenario.called`)."""
+    return tuple((scenario.called(d.a), scenario.called(d.b)) for d in scenario.dyads)
 
 
 @dataclass(frozen=True)

@@ -243,6 +243,13 @@ class DeterrenceMap(Plottable):
     first_strike_advantage_b: FloatArray
     x_unit: str = "count"
     y_unit: str = "count"
+    names: tuple[str, str] = ("", "")
+    """The two states as a reader is shown them (:meth:`Scenario.called`)."""
+
+    @property
+    def called(self) -> tuple[str, str]:
+        """A and B as a reader is shown them: their names, else their codes."""
+        return self.names[0] or self.a, self.names[1] or self.b
 
     @property
     def status(self) -> Array:
@@ -412,6 +419,7 @@ def deterrence_map(
         first_strike_advantage_b=grid("fsa_b"),
         x_unit=axis_unit(scenario, x),
         y_unit=axis_unit(scenario, y),
+        names=(scenario.called(a), scenario.called(b)),
     )
 
 

@@ -7,6 +7,7 @@ of a dyad; dyad metrics once per dyad.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,9 +23,19 @@ def status_label(a_deterred: bool, b_deterred: bool) -> DeterrenceStatus:
     return label
 
 
+def in_words(text: str, a: str, b: str) -> str:
+    """A label with the dyad's states for its letters A and B: 'P(A prevails), B strikes
+    first' -> 'P(Iran prevails), Israel strikes first' for dyad (Iran, Israel). Codes or
+    names, whichever the reader is shown; only the whole words A and B change."""
+    return _SIDE_LETTER.sub(lambda found: a if found.group() == "A" else b, text)
+
+
+_SIDE_LETTER = re.compile(r"\b[AB]\b")
+
+
 def status_in_words(label: str, a: str, b: str) -> str:
-    """'only A deterred' -> 'only IRN deterred' for dyad (IRN, ISR)."""
-    return label.replace(" A ", f" {a} ").replace(" B ", f" {b} ")
+    """'only A deterred' -> 'only IRN deterred' for dyad (IRN, ISR) (:func:`in_words`)."""
+    return in_words(label, a, b)
 
 
 @dataclass(frozen=True)
@@ -233,3 +244,47 @@ def side_column(name: str, side: Literal["a", "b"]) -> str:
     """A side metric's column for the dyad's first or second state in tables with one
     row per dyad (sweeps, maps): 'retaliation_damage_a'."""
     return f"{BY_NAME[name].column}_{side}"
+
+
+COLUMN_LABELS = {
+    "cinc": "CINC",
+    "a_tiv": "TIV to A",
+    "b_tiv": "TIV to B",
+    "both_sides": "both",
+    "a_defensive_share": "A def.",
+    "b_defensive_share": "B def.",
+    "a_strike_share": "A strike",
+    "b_strike_share": "B strike",
+    "mutual_deterrence_change": "Δ P(mutual)",
+    "fsa_variance_reduction": "Var(FSA) reduction",
+    "coverage_50": "cover 50 %",
+    "coverage_90": "cover 90 %",
+}
+"""Headers of the columns that tables carry beside the metrics (SIPRI transfers, claims'
+value of information, backtests), the same in text and HTML tables."""
+
+_SUFFIXES = (("_low", ", low"), ("_high", ", high"), ("_a", " (A)"), ("_b", " (B)"))
+"""A column's interval end (outermost) and side, after the metric's name."""
+
+
+def column_label(column: str, sides: tuple[str, str] | None = None) -> str:
+    """A column's header: the registry label of a metric's column, with its side and its
+    interval end ('first_strike_advantage_a' -> 'first-strike advantage (A)',
+    'retaliation_damage_low' -> 'retaliation damage, low'), the header of another column
+    (:data:`COLUMN_LABELS`), else the name in words ('value_at_risk' -> 'value at risk').
+    With ``sides``, the table's one dyad (names or codes), A and B become its states
+    (:func:`in_words`)."""
+    text = _column_label(column)
+    return in_words(text, *sides) if sides else text
+
+
+def _column_label(column: str) -> str:
+    if column in COLUMN_LABELS:
+        return COLUMN_LABELS[column]
+    if column in BY_NAME:
+        return BY_NAME[column].label
+    for suffix, words in _SUFFIXES:
+        stem = column.removesuffix(suffix)
+        if stem != column and stem:
+            return _column_label(stem) + words
+    return column.replace("_", " ")

@@ -517,6 +517,7 @@ class DyadAssessment(Plottable):
             "b": self.b,
             "label": self.label,
             "status": self.status,
+            "status_named": self.status_named,
             "sides": [side.to_dict() for side in self.sides],
             "bargaining": None if self.bargaining is None else self.bargaining.to_dict(),
             "interception": [strike.to_dict() for strike in self.interception],

@@ -31,6 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from equipoise.analysis.metrics import BY_NAME
 from equipoise.analysis.overrides import current_value
 from equipoise.analysis.results import Plottable, clean
 from equipoise.analysis.settings import METHODS, Progress, progress_of
@@ -205,7 +206,7 @@ def analyse(
     """The indices of one output, and a note if it could not be analysed."""
     names = [v.path for v in varies]
     if not np.all(np.isfinite(y)):
-        return [], f"{output}: missing (NaN) in some variants; left out"
+        return [], f"{output_label(output)}: missing (NaN) in some variants; left out"
     if method == "oat":
         out = [SensitivityIndex(output, n, "base", float(y[0]), math.nan, math.nan) for n in names]
         for i, name in enumerate(names):
@@ -218,7 +219,7 @@ def analyse(
         zeros = ("mu_star", "sigma") if method == "morris" else ("S1", "ST")
         return [
             SensitivityIndex(output, n, m, 0.0, 0.0, 0.0) for n in names for m in zeros
-        ], f"{output}: the same in every variant, so no input moves it"
+        ], f"{output_label(output)}: the same in every variant, so no input moves it"
     # SALib's Sobol' bootstrap is unseeded for a falsy seed (0); a SeedSequence is never
     # falsy and gives the generator the integer itself gives
     options = {"num_resamples": RESAMPLES, "conf_level": CONFIDENCE}
@@ -298,7 +299,10 @@ _SIDE_OUTPUTS = ("deterred", "first_strike_advantage", "retaliation_probability"
 
 def scenario_outputs(frame: pd.DataFrame, with_probability: bool) -> dict[str, FloatArray]:
     """The outputs of a sweep's rows, per dyad: each side deterred (0/1), each side's
-    first-strike advantage and retaliation probability, the bargaining range width."""
+    first-strike advantage and retaliation probability, the bargaining range width.
+
+    Keys are machine names, 'DYAD [STATE] METRIC' ('IRN-ISR IRN first_strike_advantage');
+    :func:`output_label` gives a reader's label."""
     out: dict[str, FloatArray] = {}
     for dyad, rows in frame.groupby("dyad", sort=False):
         rows = rows.sort_values("variant")
@@ -308,6 +312,18 @@ def scenario_outputs(frame: pd.DataFrame, with_probability: bool) -> dict[str, F
                 out[f"{dyad} {state} {name}"] = rows[f"{name}_{side}"].to_numpy(dtype=float)
         out[f"{dyad} bargaining_width"] = rows["bargaining_width"].to_numpy(dtype=float)
     return out
+
+
+def output_label(output: str) -> str:
+    """An output's label for a reader, from the metric registry: 'IRN-ISR IRN
+    first_strike_advantage' -> 'IRN-ISR, IRN: first-strike advantage', 'IRN-ISR
+    bargaining_width' -> 'IRN-ISR: bargaining range width'. A name that is no
+    registry metric (an output of :func:`sensitivity_of`'s own model) stays as it is."""
+    where, _, name = output.rpartition(" ")
+    if name not in BY_NAME:
+        return output
+    text = BY_NAME[name].label
+    return f"{where.replace(' ', ', ')}: {text}" if where else text
 
 
 def _base_point(scenario: Scenario, varies: Sequence[Vary]) -> list[float]:
@@ -372,6 +388,7 @@ __all__ = [
     "METHODS",
     "SensitivityIndex",
     "SensitivityResult",
+    "output_label",
     "scenario_outputs",
     "sensitivity",
     "sensitivity_of",

@@ -26,6 +26,7 @@ from equipoise.analysis.claims import (
     claim_groups,
     claim_items,
     claim_posteriors,
+    dyad_names,
 )
 from equipoise.analysis.deliveries import PlanKey, apply_items, apply_plan, plan_problems
 from equipoise.analysis.evaluator import Metrics, dyad_models, evaluate, evaluate_scenario
@@ -41,7 +42,13 @@ from equipoise.analysis.mapping import (
     main_offensive_holding,
     set_holdings,
 )
-from equipoise.analysis.metrics import DYAD_METRICS, SIDE_METRICS, status_in_words, status_label
+from equipoise.analysis.metrics import (
+    DYAD_METRICS,
+    SIDE_METRICS,
+    in_words,
+    status_in_words,
+    status_label,
+)
 from equipoise.domain.loading import read_text_file, scenario_from_text
 from equipoise.domain.scenario import Scenario
 from equipoise.engines.worlds import group_outcomes
@@ -248,8 +255,18 @@ class Computed:
     posteriors: tuple[ClaimPosterior, ...]
 
 
-def metric_rows(before: Metrics, after: Metrics, column: int, a: str, b: str) -> tuple[Row, ...]:
-    """The metrics table, labelled from the metric registry (docs/model.md §3)."""
+def metric_rows(
+    before: Metrics,
+    after: Metrics,
+    column: int,
+    a: str,
+    b: str,
+    names: tuple[str, str] | None = None,
+) -> tuple[Row, ...]:
+    """The metrics table, labelled from the metric registry (docs/model.md §3), with the
+    states' ``names`` (default: their codes) for A and B in labels and statuses, as
+    ``analyze`` writes them."""
+    called = names or (a, b)
     rows = []
     for metric in SIDE_METRICS:
         if not metric.arrays:
@@ -270,8 +287,7 @@ def metric_rows(before: Metrics, after: Metrics, column: int, a: str, b: str) ->
                         bool(m.values["a_deterred"][0, column]),
                         bool(m.values["b_deterred"][0, column]),
                     ),
-                    a,
-                    b,
+                    *called,
                 )
                 for m in (before, after)
             ]
@@ -286,7 +302,7 @@ def metric_rows(before: Metrics, after: Metrics, column: int, a: str, b: str) ->
         name = metric.arrays[0]
         rows.append(
             Row(
-                metric.label,
+                in_words(metric.label, *called),
                 f"{a}-{b}",
                 float(before.values[name][0, column]),
                 float(after.values[name][0, column]),
@@ -314,7 +330,8 @@ def compute(view: View, *, first_strike: bool = True) -> Computed:
     after, without_claims, posteriors = _after(view)
     before_metrics = evaluate_scenario(base, first_strike=first_strike)
     after_metrics = evaluate_scenario(after, first_strike=first_strike)
-    rows = metric_rows(before_metrics, after_metrics, view.dyad, a, b)
+    names = base.called(a), base.called(b)
+    rows = metric_rows(before_metrics, after_metrics, view.dyad, a, b, names)
 
     default_x, default_y = default_axes(after, a, b)
     x, y = view.x or default_x, view.y or default_y
@@ -365,6 +382,7 @@ def claim_worlds(
         tuple((d.a, d.b) for d in scenario.dyads),
         0,
         0,
+        dyad_names(scenario),
     )
 
 

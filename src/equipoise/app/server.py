@@ -393,7 +393,7 @@ def create_app(scenario: Scenario) -> App:
                 f"as loaded: {grid.x.label}={tx:g}, {grid.y.label}={ty:g}; "
                 f"edited: {grid.x.label}={ax:g}, {grid.y.label}={ay:g}, "
                 f"{metric_label('status')} there: "
-                f"{status_in_words(grid.status_at(ax, ay), result.a, result.b)}"
+                f"{status_in_words(grid.status_at(ax, ay), *grid.called)}"
             )
 
         @render.text

@@ -152,6 +152,21 @@ def fail(error: EquipoiseError, *, all_problems: bool = False) -> NoReturn:
     raise UserError(error.render())
 
 
+def usage_failed(error: click.UsageError) -> NoReturn:
+    """A bad command line (a missing or unknown option, a value of the wrong type) as
+    every other input error: 'equipoise: error: ...' with the fix, exit status 2. Click
+    would print its usage and 'Error: ...' instead. Bare ``equipoise`` (help) stays."""
+    if isinstance(error, click.exceptions.NoArgsIsHelpError):
+        raise error
+    message = error.format_message().rstrip(".")
+    message = message[:1].lower() + message[1:]
+    ctx = error.ctx
+    if ctx is None:
+        fail(InputError(message, "`equipoise --help` lists the commands"))
+    usage = ctx.get_usage().removeprefix("Usage: ")
+    fail(InputError(message, f"usage: {usage}; see `{ctx.command_path} --help`"))
+
+
 class Group(click.Group):
     """Turns equipoise's input errors into exit status 2 and hides internal tracebacks."""
 
@@ -162,11 +177,25 @@ class Group(click.Group):
             set_option(cmd)
         super().add_command(cmd, name)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:
+            usage_failed(error)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except EquipoiseError as error:
             fail(error)
+        except click.UsageError as error:
+            usage_failed(error)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as error:

@@ -393,6 +393,11 @@ class Scenario(Frozen):
             )
         return self
 
+    def called(self, state: str) -> str:
+        """What a reader is shown for a state: its name ('Iran'), else its code."""
+        known = self.states.get(state)
+        return (known.name if known is not None else "") or state
+
     def party_inventory(self, party: str) -> dict[str, Holding]:
         """Inventory of a state or a backer."""
         if party in self.states:

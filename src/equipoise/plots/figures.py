@@ -21,7 +21,7 @@ from equipoise.analysis.balance import BalanceResult
 from equipoise.analysis.claims import ClaimsReport, WorldAnalysis
 from equipoise.analysis.dynamics import ArmsRaceResult, AttritionResult, FitResult
 from equipoise.analysis.mapping import DeterrenceMap
-from equipoise.analysis.metrics import STATUS_LABELS
+from equipoise.analysis.metrics import STATUS_LABELS, status_in_words
 from equipoise.analysis.metrics import label as metric_label
 from equipoise.analysis.policy import Comparison, PolicyComparison, Recommendation
 from equipoise.analysis.results import AnalysisResult, DyadAssessment
@@ -104,21 +104,16 @@ def deterrence_map_figure(
     cmap = ListedColormap(colours)
     norm = BoundaryNorm(np.arange(-0.5, 4.5), cmap.N)
     axes.pcolormesh(xs, ys, codes, cmap=cmap, norm=norm, shading="nearest")
-    status_names = {
-        "only A deterred": f"only {result.a} deterred",
-        "only B deterred": f"only {result.b} deterred",
-    }
+    status_names = {label: status_in_words(label, *result.called) for label in STATUS_LABELS}
     drawn = set(np.unique(codes).tolist())
     handles: list[Any] = [
-        Patch(
-            facecolor=STATUS_COLOURS[label], edgecolor="none", label=status_names.get(label, label)
-        )
+        Patch(facecolor=STATUS_COLOURS[label], edgecolor="none", label=status_names[label])
         for code, label in enumerate(STATUS_LABELS)
         if code in drawn
     ]
     if len(drawn) == 1:
         label = STATUS_LABELS[next(iter(drawn))]
-        only = status_names.get(label, label)
+        only = status_names[label]
         axes.text(
             0.5,
             0.5,

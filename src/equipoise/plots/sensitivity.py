@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from equipoise.analysis.sensitivity import SensitivityResult
+from equipoise.analysis.sensitivity import SensitivityResult, output_label
 from equipoise.plots.figures import NOTE, OKABE_ITO, _caption, _figure
 
 MAX_PANELS = 12
@@ -93,7 +93,7 @@ def sensitivity_figure(
             _bars(axes, result, output)
             label = {"morris": "Morris mu* (95 % CI)", "sobol": "Sobol' index (95 % CI)"}
             axes.set_xlabel(label[result.method], fontsize=8)
-        axes.set_title(output, fontsize=9)
+        axes.set_title(output_label(output), fontsize=9)
     method = {"morris": "Morris", "sobol": "Sobol'", "oat": "one at a time"}[result.method]
     figure.suptitle(f"Sensitivity of {result.scenario or 'the model'} ({method})")
     _caption(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from equipoise.analysis.claims import ClaimsReport, WorldAnalysis
+from equipoise.analysis.metrics import column_label
 from equipoise.report.text import number, table
 
 
@@ -62,7 +63,8 @@ def claims_text(report: ClaimsReport) -> str:
             )
             for rank, value in enumerate(report.values, start=1)
         ]
-        parts.append(table(rows, ("rank", "claim", "P(true)", "Δ P(mutual)", "Var(FSA) reduction")))
+        columns = ("mutual_deterrence_change", "fsa_variance_reduction")
+        parts.append(table(rows, ("rank", "claim", "P(true)", *map(column_label, columns))))
         if report.worlds is not None:
             how = "enumerated" if report.worlds.exact else "sampled"
             parts.append(f"({report.worlds.truth.shape[0]} possible worlds, {how}.)")

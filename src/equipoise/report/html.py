@@ -38,7 +38,7 @@ from equipoise.analysis.mapping import (
     holding_units,
     main_offensive_holding,
 )
-from equipoise.analysis.metrics import BY_NAME, status_in_words
+from equipoise.analysis.metrics import column_label, status_in_words
 from equipoise.analysis.policies import parse_policy
 from equipoise.analysis.policy import (
     Comparison,
@@ -436,12 +436,11 @@ def _build_report(
                 figure_bytes(claims_figure(report, caption=caption)),
             )
         )
-        named = {code: state.name or code for code, state in scenario.states.items()}
         data.tables["claims_status"] = [
             {
                 "dyad": f"{a}-{b}",
                 **{
-                    status_in_words(label, named[a], named[b]): p
+                    status_in_words(label, *worlds.called(i)): p
                     for label, p in worlds.status_probabilities(i).items()
                 },
             }
@@ -591,28 +590,31 @@ def _number(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _header(name: str) -> str:
-    """A column's label from the metric registry ('damage_dealt_striking_first_low' ->
-    'damage dealt striking first, low'), else the name in words."""
-    for suffix in ("_low", "_high"):
-        if name.endswith(suffix) and name.removesuffix(suffix) in BY_NAME:
-            return f"{BY_NAME[name.removesuffix(suffix)].label}, {suffix[1:]}"
-    if name in BY_NAME:
-        return BY_NAME[name].label
-    return name.replace("_", " ")
-
-
-def _table(rows: list[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
-    """A table with readable headers, in a box that scrolls sideways if it is wide."""
+def _table(
+    rows: list[dict[str, Any]],
+    columns: Sequence[str] | None = None,
+    sides: tuple[str, str] | None = None,
+) -> str:
+    """A table with the registry's headers (:func:`column_label`; A and B named by
+    ``sides`` when the table is one dyad's), in a box that scrolls sideways if wide."""
     if not rows:
         return "<p>none</p>"
     names = list(columns) if columns else list(rows[0])
-    head = "".join(f"<th>{html.escape(_header(n))}</th>" for n in names)
+    head = "".join(f"<th>{html.escape(column_label(n, sides))}</th>" for n in names)
     body = "".join(
         "<tr>" + "".join(f"<td>{_cell(row.get(n))}</td>" for n in names) + "</tr>" for row in rows
     )
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     return f"<div class='scroll'>{table}</div>"
+
+
+def _one_dyad(scenario: Scenario, rows: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """The names of the states of the one dyad a table's rows are all about, if any."""
+    shown = {row.get("dyad") for row in rows}
+    for pair in scenario.dyads:
+        if shown == {f"{pair.a}-{pair.b}"}:
+            return scenario.called(pair.a), scenario.called(pair.b)
+    return None
 
 
 def _figure_html(figure: ReportFigure) -> str:
@@ -724,7 +726,7 @@ def render(report: Report) -> str:
         parts += [_figure_html(f) for f in report.figures if f.section == section]
     if "policies" in tables:
         parts.append("<h2>Supplier policies compared</h2>")
-        parts.append(_table(tables["policies"]))
+        parts.append(_table(tables["policies"], sides=_one_dyad(scenario, tables["policies"])))
         parts += [_figure_html(f) for f in report.figures if f.section == "policies"]
     if "claims" in tables:
         parts.append("<h2>Reports of uncertain credibility</h2>")
@@ -741,8 +743,10 @@ def render(report: Report) -> str:
         parts += [_figure_html(f) for f in report.figures if f.section == "records"]
     if any(f.section == "time series" for f in report.figures):
         parts.append("<h2>Time series</h2>")
-        if "arms_race" in tables:
-            parts.append(_table(tables["arms_race"]))
+        if "arms_race" in tables and scenario.arms_race is not None:
+            race = scenario.arms_race
+            sides = scenario.called(race.a), scenario.called(race.b)
+            parts.append(_table(tables["arms_race"], sides=sides))
         parts += [_figure_html(f) for f in report.figures if f.section == "time series"]
     parts += list(report.sections)
     parts.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from equipoise.analysis.metrics import column_label
 from equipoise.records.interception import (
     MODEL_DESCRIPTIONS,
     Backtest,
@@ -171,7 +172,8 @@ def backtest_text(result: Backtest) -> str:
         )
         for _, row in frame.iterrows()
     ]
-    header = ("family", "model", "windows", "cover 50 %", "cover 90 %", "mean log density")
+    scores = ("coverage_50", "coverage_90", "mean_log_density")
+    header = ("family", "model", "windows", *map(column_label, scores))
     mode = (
         f"trained on windows starting on or before {result.train_until}, tested on every later one"
         if result.mode == "single"
@@ -201,7 +203,7 @@ def backtest_text(result: Backtest) -> str:
                     )
                     for _, row in chosen.iterrows()
                 ],
-                ("test from", "windows", "cover 50 %", "cover 90 %", "mean log density"),
+                ("test from", "windows", *header[3:]),
             )
         )
     lines.extend(_footer(result.citation, result.caveat))

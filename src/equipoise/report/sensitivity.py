@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from equipoise.analysis.sensitivity import SensitivityResult
+from equipoise.analysis.sensitivity import SensitivityResult, output_label
 
 NAMES = {
     "morris": "Morris elementary effects (mu*: mean absolute effect per share of range)",
@@ -31,7 +31,7 @@ def sensitivity_text(result: SensitivityResult) -> str:
         head = [i for i in result.indices if i.output == output and i.measure == result.headline]
         if not head:
             continue
-        lines.append(output)
+        lines.append(output_label(output))
         for index in sorted(head, key=lambda i: -abs(i.value)):
             other = result.index(output, index.input, second)
             interval = (

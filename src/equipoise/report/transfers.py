@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from equipoise.analysis.metrics import column_label
 from equipoise.domain.scenario import Scenario
 from equipoise.errors import EquipoiseError
 from equipoise.records.transfers import (
@@ -62,6 +63,30 @@ def _table(header: list[str], rows: list[list[str]], left: int = 1) -> list[str]
     return [line(header), *(line(row) for row in rows)]
 
 
+INDEX_COLUMNS = (
+    "a_tiv",
+    "b_tiv",
+    "both_sides",
+    "evenness",
+    "a_defensive_share",
+    "b_defensive_share",
+    "a_strike_share",
+    "b_strike_share",
+)
+"""The index's columns that text and HTML tables show, headed by :func:`column_label`."""
+
+
+def _cell(column: str, value: Any) -> str:
+    """A cell of the index: TIV to one decimal, shares in per cent, evenness to two."""
+    if column == "both_sides":
+        return _number(bool(value))
+    if column.endswith("share"):
+        return _share(value)
+    if column == "evenness":
+        return _number(value, 2)
+    return _number(value)
+
+
 def _credit_lines(source: str) -> list[str]:
     return [f"Source: {source}.", SIPRI_TERMS, "TIV: SIPRI trend-indicator value, millions."]
 
@@ -77,31 +102,11 @@ def index_text(result: DiplomacyIndex) -> str:
     )
     lines = [title, *_credit_lines(result.source), ""]
     frame = result.frame
-    header = [
-        "supplier",
-        "period",
-        "TIV to A",
-        "TIV to B",
-        "both",
-        "evenness",
-        "A def.",
-        "B def.",
-        "A strike",
-        "B strike",
-    ]
+    header = ["supplier", "period", *map(column_label, INDEX_COLUMNS)]
 
     def row(record: Any, first_column: str) -> list[str]:
-        return [
-            first_column,
-            str(record["period"]),
-            _number(record["a_tiv"]),
-            _number(record["b_tiv"]),
-            _number(bool(record["both_sides"])),
-            _number(record["evenness"], 2),
-            _share(record["a_defensive_share"]),
-            _share(record["b_defensive_share"]),
-            _share(record["a_strike_share"]),
-            _share(record["b_strike_share"]),
+        return [first_column, str(record["period"])] + [
+            _cell(column, record[column]) for column in INDEX_COLUMNS
         ]
 
     if frame.empty:
@@ -227,37 +232,22 @@ def transfers_section(scenario: Scenario, register: Any = None) -> str:
         f"<p>Arms deliveries to the scenario's dyads, {first}-{last}, from "
         f"{html.escape(result.source)}. {html.escape(SIPRI_TERMS)} TIV in millions; "
         "a deal's delivered TIV is spread evenly over its delivery years; "
-        "defensive share = air and missile defence TIV / all TIV to that side; "
-        "evenness = 1 - |A - B| / (A + B).</p>"
+        "both: the supplier armed both sides; "
+        "def.: defensive share = air and missile defence TIV / all TIV to that side; "
+        "evenness = 1 - |A - B| / (A + B) of the TIV to each side.</p>"
     )
-    columns = [
-        "supplier",
-        "dyad",
-        "a_tiv",
-        "b_tiv",
-        "both_sides",
-        "evenness",
-        "a_defensive_share",
-        "b_defensive_share",
-    ]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    frame = result.frame
+    one_dyad = frame["dyad"].nunique() == 1
+    sides = (str(frame["a"].iloc[0]), str(frame["b"].iloc[0])) if one_dyad else None
+    columns = ["supplier", "dyad", *INDEX_COLUMNS[:6]]
+    head = "".join(f"<th>{html.escape(column_label(c, sides))}</th>" for c in columns)
     body = []
-    for _, row in result.frame.iterrows():
-        cells = []
-        for column in columns:
-            value = row[column]
-            if column == "both_sides":
-                text = "yes" if bool(value) else "no"
-            elif column.endswith("share"):
-                text = _share(value)
-            elif column == "evenness":
-                text = _number(value, 2)
-            elif column.endswith("tiv"):
-                text = _number(value)
-            else:
-                text = html.escape(str(value))
-            cells.append(f"<td>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    for _, row in frame.iterrows():
+        cells = [
+            html.escape(str(row[c])) if c in ("supplier", "dyad") else _cell(c, row[c])
+            for c in columns
+        ]
+        body.append("<tr>" + "".join(f"<td>{text}</td>" for text in cells) + "</tr>")
     parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
     if skipped:
         parts.append(
