@@ -286,3 +286,13 @@ def test_zero_rounds_on_launchers_is_noted() -> None:
     said = [note for note in notes if note.startswith("IRN:mrbm: 0 rounds for 120 launchers")]
     assert len(said) == 1, notes
     assert "all 120 launchers have nothing to fire" in said[0]
+
+
+def test_a_side_without_offensive_force_gets_a_note() -> None:
+    """UKR in ua-air-defence-record holds no offensive force, and was called 'deterred
+    from striking first' with no word on why that is trivial."""
+    dyad = equipoise.analyze("ua-air-defence-record", trials=50, seed=1).dyads[0]
+    ukr = next(side for side in dyad.sides if side.state == "UKR")
+    assert ukr.damage_dealt_striking_first.mean == 0.0
+    assert any(note.startswith("UKR has no offensive force against RUS") for note in dyad.notes)
+    assert not any(note.startswith("RUS has no offensive force") for note in dyad.notes)

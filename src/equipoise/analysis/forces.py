@@ -283,6 +283,11 @@ def side_forces(scenario: Scenario, state: str, rival: str) -> SideForces:
     parties = side_parties(scenario, state, rival)
     notes: list[str] = []
     rows = _elements(scenario, parties, rival, notes)
+    if not rows:
+        notes.append(
+            f"{state} has no offensive force against {rival}: its first strike does nothing, "
+            f"so whether {state} is deterred says only what {rival}'s retaliation would do"
+        )
     defence, layers = _defence(scenario, parties, rival, ew_units(scenario, state, rival))
     body = scenario.states[state]
     side = Side(offence_of(rows), defence, body.value_at_risk, body.unacceptable_damage)
