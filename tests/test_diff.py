@@ -27,7 +27,7 @@ def test_diff_lists_the_changed_input_and_the_status_it_changes(tmp_path: Path) 
     assert code == 0, err
     data = json.loads(out)
     assert data["inputs"] == [{"path": "states.ISR.unacceptable_damage", "a": 10.0, "b": 3.0}]
-    status = next(row for row in data["changes"] if row["column"] == "status")
+    status = next(row for row in data["changes"] if row["column"] == "status_named")
     assert (status["before"], status["after"]) == ("only Iran deterred", "mutual deterrence")
     assert (data["a_is"], data["b_is"]) == (str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"))
     assert status["changed"]

@@ -262,6 +262,16 @@ def test_a_bad_command_line_is_an_equipoise_error(args: tuple[str, ...], message
     assert re.fullmatch(r"    fix: usage: .*\[OPTIONS\].*; see `.* --help`", rest[0]), err
 
 
+def test_clicks_suggestion_is_the_fix() -> None:
+    """'no such option '--trial'. Did you mean '--trials'?' put the suggestion in the
+    problem line; the README's convention is one problem, then the fix."""
+    code, _, err = run("analyze", "west-asia-2024", "--trial", "5")
+    assert code == 2
+    first, fix = err.splitlines()
+    assert first == "equipoise: error: no such option '--trial'"
+    assert fix.startswith("    fix: did you mean '--trials'? usage: ")
+
+
 def test_bare_command_still_prints_its_help() -> None:
     code, out, err = run()
     assert "Usage: " in out + err

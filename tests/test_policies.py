@@ -130,9 +130,10 @@ class TestPartisanBBB(PolicyContract):
     def test_a_dyad_without_a_probability_drops_only_its_own_term(self) -> None:
         """With no P(prevail) in one dyad (a state without a capability block under
         bargaining.probability: capability) the whole prevailing sum was zeroed, dropping
-        the other dyad's term too (asia-rivals-2024 without VNM's capability: 2000 instead
-        of 2016.87). Hand-computed: 1000 · 2 rivals deterred + 10 · 0.6 (BBB is the first
-        state of its second dyad, so its P(prevail) there is the mean 0.6)."""
+        the other dyad's term too (asia-rivals-2024 without VNM's capability scored 2000;
+        now 2007.26, CHN-IND's term kept). Hand-computed: 1000 · 2 rivals deterred
+        + 10 · 0.6 (BBB is the first state of its second dyad, so its P(prevail) there is
+        the mean 0.6)."""
         metrics = _metrics(a_deterred=[[1, 0]], b_deterred=[[0, 1]])
         metrics.values["p_first"] = np.array([[np.nan, 0.7]])
         metrics.values["p_second"] = np.array([[np.nan, 0.5]])

@@ -97,6 +97,15 @@ def test_a_bad_vary_names_vary_not_set(scenario: equipoise.Scenario, spec: str) 
     assert "--set" not in error.value.message
 
 
+def test_ends_that_clash_only_together_are_reported_as_vary(scenario: equipoise.Scenario) -> None:
+    """Each end valid alone, a design row invalid (threshold 90 above a value at risk of
+    50): the sweep's own rows said --set too."""
+    varies = ["states.IRN.unacceptable_damage=5:90:2", "states.IRN.value_at_risk=50:100:2"]
+    with pytest.raises(InputError) as error:
+        sweep(scenario, varies)
+    assert error.value.message.startswith("--vary states.IRN."), error.value
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.sampled_from(["launchers", "rounds"]), st.integers(0, 5000))
 def test_override_then_read_back(field: str, value: int) -> None:

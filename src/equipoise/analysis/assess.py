@@ -372,6 +372,8 @@ def assess_dyad(
             ),
             DamageHistogram.of_counts(b, "struck first", a_first.summary.dealt_counts, value_b),
         ),
+        rule.criterion,
+        rule.confidence if rule.criterion == "probability" else None,
     )
 
 

@@ -290,7 +290,6 @@ class WorldAnalysis(Plottable):
         the worlds, 'P(deterred from striking first)'), ``column`` its column name."""
         metrics = self.metrics
         out: list[dict[str, Any]] = []
-        chance = {"deterred", "bargaining_closed"}
         for column, (a, b) in enumerate(self.dyads):
             series = [
                 (state, metric, metrics.values[name])
@@ -314,7 +313,7 @@ class WorldAnalysis(Plottable):
                     for name in ("bargaining_low", "bargaining_high", "bargaining_closed")
                 ]
             for state, metric, values in series:
-                label = f"P({metric.label})" if metric.name in chance else metric.label
+                label = f"P({metric.label})" if metric.unit == "yes/no" else metric.label
                 summary = Distribution.of(
                     np.asarray(values[:, column], dtype=float),
                     self.worlds.probability,

@@ -82,18 +82,16 @@ class Policy(ABC):
 
     name: str
 
-    @abstractmethod
     def score(self, metrics: Metrics, weights: PolicyWeights, budget: float) -> FloatArray:
-        """The objective of each plan (higher is better); ``budget`` scales costs."""
+        """The objective of each plan (higher is better): the dyads' terms less
+        ``weights.cost · cost / budget``."""
+        terms = self.dyad_terms(metrics, weights).sum(axis=1)
+        return np.asarray(terms - weights.cost * metrics.cost / budget, dtype=float)
 
     @abstractmethod
     def dyad_terms(self, metrics: Metrics, weights: PolicyWeights) -> FloatArray:
-        """(plans, dyads): each dyad's part of the objective, before the cost term.
-
-        ``score`` is the sum of these minus ``weights.cost · cost / budget`` (for
-        :class:`Abstain`, minus the cost itself): the supplier search bounds the
-        objective dyad by dyad with it (docs/model.md §8).
-        """
+        """(plans, dyads): each dyad's part of the objective, before the cost term; the
+        supplier search bounds the objective dyad by dyad with them (docs/model.md §8)."""
 
     def __str__(self) -> str:
         return self.name
@@ -106,6 +104,7 @@ class Abstain(Policy):
     name = "abstain"
 
     def score(self, metrics: Metrics, weights: PolicyWeights, budget: float) -> FloatArray:
+        """Minus the cost itself, whatever the weights: any delivery scores lower."""
         return np.asarray(-metrics.cost, dtype=float)
 
     def dyad_terms(self, metrics: Metrics, weights: PolicyWeights) -> FloatArray:
@@ -124,16 +123,6 @@ class Balancer(Policy):
         """(plans, dyads): the mean positive first-strike advantage, the range width."""
         advantage = (np.maximum(metrics.fsa_a, 0.0) + np.maximum(metrics.fsa_b, 0.0)) / 2
         return advantage, np.where(metrics.has_range > 0, metrics.range_width, 0.0)
-
-    def score(self, metrics: Metrics, weights: PolicyWeights, budget: float) -> FloatArray:
-        advantage, width = self._advantage_and_width(metrics)
-        return np.asarray(
-            weights.mutual * metrics.mutual.sum(axis=1)
-            - weights.fsa * advantage.sum(axis=1)
-            + weights.range * width.sum(axis=1)
-            - weights.cost * metrics.cost / budget,
-            dtype=float,
-        )
 
     def dyad_terms(self, metrics: Metrics, weights: PolicyWeights) -> FloatArray:
         advantage, width = self._advantage_and_width(metrics)
@@ -163,23 +152,11 @@ class Partisan(Policy):
             elif b == self.state:
                 yield column, metrics.a_deterred[:, column], 1.0 - mean_p
 
-    def score(self, metrics: Metrics, weights: PolicyWeights, budget: float) -> FloatArray:
-        deterred = np.zeros(metrics.cost.shape)
-        prevail = np.zeros(metrics.cost.shape)
-        for _, rival_deterred, own_p in self._own_dyads(metrics):
-            deterred += rival_deterred
-            prevail += np.nan_to_num(own_p)  # a dyad without a probability adds nothing
-        return np.asarray(
-            weights.mutual * deterred
-            + weights.range * prevail
-            - weights.cost * metrics.cost / budget,
-            dtype=float,
-        )
-
     def dyad_terms(self, metrics: Metrics, weights: PolicyWeights) -> FloatArray:
         terms = np.zeros((metrics.cost.shape[0], len(metrics.dyads)))
         for column, rival_deterred, own_p in self._own_dyads(metrics):
             terms[:, column] = weights.mutual * rival_deterred
+            # a dyad without a probability of prevailing adds nothing for it
             terms[:, column] += weights.range * np.nan_to_num(own_p)
         return terms
 

@@ -34,7 +34,7 @@ from equipoise.analysis.deliveries import (
     summarise_plan,
 )
 from equipoise.analysis.mapping import holding_count, parse_axis_name, set_holdings
-from equipoise.analysis.metrics import SIDE_METRICS, Metric
+from equipoise.analysis.metrics import SIDE_METRICS, Metric, in_words
 from equipoise.analysis.metrics import metric as metric_of
 from equipoise.analysis.policies import Policy, PolicyWeights, parse_policy
 from equipoise.analysis.results import (
@@ -67,8 +67,10 @@ class Comparison(Plottable):
     def rows(self) -> list[dict[str, Any]]:
         rows = []
         for old, new in zip(self.before.dyads, self.after.dyads, strict=True):
-            status = metric_of("status")
-            rows.append(_row(old, old.a, status, old.status_named, new.status_named))
+            status = metric_of("status").label
+            rows.append(
+                _row(old, old.a, status, old.status_named, new.status_named, column="status_named")
+            )
             if old.bargaining is not None or new.bargaining is not None:
                 for name, field_name in BARGAINING_ROWS:
                     rows.append(
@@ -95,6 +97,20 @@ class Comparison(Plottable):
                     rows.append(
                         _row(old, side_old.state, metric, value_old, value_new, noise, expected)
                     )
+                    first, second = side_old.criterion_probability, side_new.criterion_probability
+                    if name == "retaliation_probability" and first and second:
+                        # under the probability criterion: the estimate that decides
+                        rows.append(
+                            _row(
+                                old,
+                                side_old.state,
+                                f"{metric.label}, the verdict's estimate",
+                                first.mean,
+                                second.mean,
+                                math.hypot(_half_width(first), _half_width(second)),
+                                column=CRITERION_COLUMN,
+                            )
+                        )
                 # a changed chosen strike explains changes above (a defence delivered to the
                 # rival can move the striker's counterforce share, and with it the damage)
                 split_old, split_new = side_old.counterforce_split, side_new.counterforce_split
@@ -130,6 +146,9 @@ class Comparison(Plottable):
         )
 
 
+CRITERION_COLUMN = "retaliation_probability_criterion"
+"""The column of the probability criterion's own estimate (tables, CSV, JSON)."""
+
 BARGAINING_ROWS = (
     ("p_first", "p_first"),
     ("p_second", "p_second"),
@@ -160,6 +179,8 @@ def _row(
     after: Any,
     noise: float = 0.0,
     expected: tuple[Any, Any] = (None, None),
+    *,
+    column: str | None = None,
 ) -> dict[str, Any]:
     """One metric before and after. A change of a stochastic mean counts only beyond
     ``noise`` (the 95 % half-width of the difference of the two means, taken as
@@ -167,8 +188,9 @@ def _row(
     flagged ``within_noise``. ``expected`` holds the metric's expected values (the
     evaluator's, which the supplier search and maps read) before and after, where it
     has them: a change there is exact, so ``expected_changed`` needs no noise band.
-    A registry ``metric`` gives the row its label and ``column``; a derived row (a text
-    label) has no column."""
+    A registry ``metric`` gives the row its label and ``column``, its letters A and B
+    replaced by the dyad's state names; a derived row (a text label) has the
+    ``column`` given, if any."""
     within_noise = False
     if isinstance(before, bool | str) or isinstance(after, bool | str):
         changed = before != after
@@ -182,8 +204,12 @@ def _row(
     return {
         "dyad": f"{dyad.a}-{dyad.b}",
         "state": state,
-        "metric": metric if isinstance(metric, str) else metric.label,
-        "column": None if isinstance(metric, str) else metric.column,
+        "metric": in_words(
+            metric if isinstance(metric, str) else metric.label,
+            dyad.sides[0].called,
+            dyad.sides[1].called,
+        ),
+        "column": column if isinstance(metric, str) else metric.column,
         "before": before,
         "after": after,
         "change": change,

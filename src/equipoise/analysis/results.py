@@ -489,6 +489,10 @@ class DyadAssessment(Plottable):
     notes: tuple[str, ...] = ()
     bargaining: Bargaining | None = None
     histograms: tuple[DamageHistogram, ...] = field(default=(), compare=False, repr=False)
+    criterion: str = "expected_value"
+    """The scenario's deterrence criterion, which decided ``deterred``."""
+    confidence: float | None = None
+    """Under the ``probability`` criterion, the probability at which a side is deterred."""
 
     @property
     def status_named(self) -> str:
@@ -626,27 +630,26 @@ class AnalysisResult(Plottable):
         return pd.DataFrame(rows)
 
 
-def verdict(
-    dyad: DyadAssessment, criterion: str = "expected_value", confidence: float | None = None
-) -> str:
+def verdict(dyad: DyadAssessment) -> str:
     """One plain sentence per side on whether it is deterred and why, from the numbers
-    that decide it under the scenario's criterion (docs/model.md §3): under the
-    ``probability`` criterion the criterion's own estimate, against ``confidence``."""
+    that decided it under the dyad's criterion (docs/model.md §3): the expected
+    retaliation against the threshold, or the criterion's own probability estimate
+    against its confidence."""
     clauses = []
     for side, rival in ((dyad.sides[0], dyad.sides[1]), (dyad.sides[1], dyad.sides[0])):
         after = f"{rival.called}'s retaliation after {side.called}'s most disarming strike"
         threshold = f"{side.called}'s threshold of {side.unacceptable_damage:g}"
-        if criterion == "probability":
+        if dyad.criterion == "probability":
             deciding = rival.criterion_probability or rival.retaliation_probability
             reason = f"the probability that {after} reaches {threshold} is {deciding.mean:.3f}"
-            if confidence is not None:
-                where = "at or above" if deciding.mean >= confidence else "below"
-                reason += f", {where} the criterion's confidence of {confidence:g}"
+            if dyad.confidence is not None:
+                where = "at or above" if side.deterred else "below"
+                reason += f", {where} the criterion's confidence of {dyad.confidence:g}"
         else:
             damage = rival.retaliation_damage.expected_value
             if damage is None or not math.isfinite(damage):
                 damage = rival.retaliation_damage.mean
-            reaches = "reaches" if damage >= side.unacceptable_damage else "is below"
+            reaches = "reaches" if side.deterred else "is below"
             # the criterion's number, the expected value (the table's trial mean is beside it)
             reason = f"{after.replace('retaliation', 'expected retaliation', 1)}, "
             reason += f"{damage:.1f}, {reaches} {threshold}"
@@ -658,13 +661,9 @@ def verdict(
 def verdicts(result: Any) -> list[str]:
     """The verdict sentences of a result that has dyads (an analysis, one dyad, the
     'after' of a comparison); none for other results."""
-    criterion = getattr(result, "criterion", "expected_value")
     if isinstance(result, DyadAssessment):
-        return [f"{result.a}-{result.b}: {verdict(result, criterion)}"]
+        return [f"{result.a}-{result.b}: {verdict(result)}"]
     analysis = getattr(result, "after", result)
     if isinstance(analysis, AnalysisResult):
-        return [
-            f"{d.a}-{d.b}: {verdict(d, analysis.criterion, analysis.confidence)}"
-            for d in analysis.dyads
-        ]
+        return [f"{d.a}-{d.b}: {verdict(d)}" for d in analysis.dyads]
     return []

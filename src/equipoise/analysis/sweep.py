@@ -288,11 +288,11 @@ def linear_models(
     """The scenario with every input at its low end, and each dyad as a linear function
     of the inputs' distance from it (the evaluator's :class:`DyadModel`); None if the
     forces do not keep their shape across the range."""
-    zero = override(scenario, {v.path: v.value(v.low) for v in varies})
+    zero = override(scenario, {v.path: v.value(v.low) for v in varies}, flag="--vary")
     spans = np.array([v.value(v.high) - v.value(v.low) for v in varies], dtype=float)
     if np.any(spans <= 0):
         return None
-    ones = [override(zero, {v.path: v.value(v.high)}) for v in varies]
+    ones = [override(zero, {v.path: v.value(v.high)}, flag="--vary") for v in varies]
     models = []
     for dyad in zero.dyads:
         forces = dyad_forces(zero, dyad.a, dyad.b)
@@ -328,7 +328,8 @@ def _matches(zero: Scenario, models: Sequence[DyadModel], exact: Scenario, q: Fl
 
 def _variant(scenario: Scenario, varies: Sequence[Vary], row: FloatArray) -> Scenario:
     """The scenario with each input at its value in one design row."""
-    return override(scenario, {v.path: v.value(x) for v, x in zip(varies, row, strict=True)})
+    values = {v.path: v.value(x) for v, x in zip(varies, row, strict=True)}
+    return override(scenario, values, flag="--vary")
 
 
 def _one_by_one(

@@ -160,11 +160,14 @@ def usage_failed(error: click.UsageError) -> NoReturn:
         raise error
     message = error.format_message().rstrip(".")
     message = message[:1].lower() + message[1:]
+    # click's suggestion is the fix: "no such option '--trial'. Did you mean '--trials'?"
+    message, _, suggestion = message.partition(". Did you mean ")
+    guess = f"did you mean {suggestion} " if suggestion else ""
     ctx = error.ctx
     if ctx is None:
-        fail(InputError(message, "`equipoise --help` lists the commands"))
+        fail(InputError(message, f"{guess}`equipoise --help` lists the commands"))
     usage = ctx.get_usage().removeprefix("Usage: ")
-    fail(InputError(message, f"usage: {usage}; see `{ctx.command_path} --help`"))
+    fail(InputError(message, f"{guess}usage: {usage}; see `{ctx.command_path} --help`"))
 
 
 class Group(click.Group):

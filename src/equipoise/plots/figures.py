@@ -183,7 +183,7 @@ def damage_figure(dyad: DyadAssessment, *, caption: str = "") -> Figure:
 
 
 def _interception_bars(axes: Any, dyad: DyadAssessment) -> None:
-    """Stacked bars of :meth:`DyadAssessment.interception`, one per kind of strike; only
+    """Stacked bars of :attr:`DyadAssessment.interception`, one per kind of strike; only
     outcomes that occur get a bar and a legend entry (a strike with nothing to launch none)."""
     rows = [row for row in dyad.interception if row.launched > 0]
     strikes = [row.strike for row in rows]

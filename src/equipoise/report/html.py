@@ -191,7 +191,7 @@ def _findings(
     after = {(d.a, d.b): d for d in comparison.after.dyads} if comparison else {}
     for dyad in result.dyads:
         status = dyad.status_named
-        said = verdict(dyad, result.criterion, result.confidence)
+        said = verdict(dyad)
         text = f"{status[:1].upper()}{status[1:]}. {said}"
         later = after.get((dyad.a, dyad.b))
         if later is not None and plan:

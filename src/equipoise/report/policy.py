@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from equipoise.analysis.deliveries import PlanSummary
+from equipoise.analysis.metrics import column_label
 from equipoise.analysis.policy import Comparison, PolicyComparison, Recommendation, ScenarioDiff
 from equipoise.report.text import table
 
@@ -57,14 +58,19 @@ def comparison_text(comparison: Comparison) -> str:
     lines = [plan_text(comparison.plan)]
     lines += [f"Holding changed: {edit}" for edit in comparison.edits]
     lines += [f"warning: {w}" for w in comparison.warnings]
-    lines.append(
-        f"Before and after, seed {comparison.before.seed}, {comparison.before.trials} trials each "
+    lines.append(_how_read("Before and after", comparison))
+    lines.append(changes_table(comparison))
+    return "\n".join(lines)
+
+
+def _how_read(lead: str, comparison: Comparison) -> str:
+    """The line above a changes table: the run, and how to read its columns and marks."""
+    return (
+        f"{lead}, seed {comparison.before.seed}, {comparison.before.trials} trials each "
         "(means; damage in the target's value units; a change no larger than the 95 % "
         "interval of the difference is marked within noise; 'expected value' is the "
         "evaluator's number, which maps and the supplier search read):"
     )
-    lines.append(changes_table(comparison))
-    return "\n".join(lines)
 
 
 def _expected(row: dict[str, Any]) -> str:
@@ -116,10 +122,7 @@ def diff_text(result: ScenarioDiff) -> str:
     ]
     rows = [(path, _value(x), _value(y)) for path, x, y in result.inputs]
     lines.append(table(rows, ("input", "A", "B")) if rows else "  none")
-    lines.append(
-        f"Metrics, seed {a.seed}, {a.trials} trials each (a change no larger than the 95 % "
-        "interval of the difference is marked within noise):"
-    )
+    lines.append(_how_read("Metrics", result.comparison))
     lines.append(changes_table(result.comparison, ("A", "B")))
     return "\n".join(lines)
 
@@ -182,7 +185,16 @@ def policies_text(result: PolicyComparison) -> str:
     parts = [
         table(
             rows,
-            ("policy", "cost", "dyad", "status", "FSA A", "FSA B", "bargaining range", "optimal"),
+            (
+                "policy",
+                "cost",
+                "dyad",
+                "status",
+                column_label("first_strike_advantage_a"),
+                column_label("first_strike_advantage_b"),
+                "bargaining range",
+                "optimal",
+            ),
         ),
         "",
     ]

@@ -88,12 +88,7 @@ def _expected(estimate: Estimate) -> str:
     return "n/a" if value is None else number(value)
 
 
-def dyad_table(
-    dyad: DyadAssessment,
-    criterion: str = "expected_value",
-    confidence: float | None = None,
-    criterion_trials: int | None = None,
-) -> str:
+def dyad_table(dyad: DyadAssessment, criterion_trials: int | None = None) -> str:
     """The verdict, then one row per side metric naming the strike it refers to, each
     beside the number the verdict reads under the criterion, then the dyad's own
     quantities once."""
@@ -106,7 +101,7 @@ def dyad_table(
         )
         for name in SIDE_ROWS
     ]
-    by_probability = criterion == "probability"
+    by_probability = dyad.criterion == "probability"
     whose = "" if by_probability else ", the verdict's"
     lines.insert(
         SIDE_ROWS.index("retaliation_damage") + 1,
@@ -134,9 +129,7 @@ def dyad_table(
         )
     )
     title = f"Dyad {dyad.a}-{dyad.b}" + (f" ({dyad.label})" if dyad.label else "")
-    text = f"{title}: {dyad.status_named}\n{verdict(dyad, criterion, confidence)}\n" + table(
-        lines, ("", dyad.a, dyad.b)
-    )
+    text = f"{title}: {dyad.status_named}\n{verdict(dyad)}\n" + table(lines, ("", dyad.a, dyad.b))
     text += "\n" + advantage_text(dyad)
     if dyad.bargaining is not None:
         text += "\n" + bargaining_text(dyad)
@@ -196,7 +189,7 @@ def analysis_text(result: AnalysisResult) -> str:
     ]
     for dyad in result.dyads:
         parts.append("")
-        parts.append(dyad_table(dyad, result.criterion, result.confidence, result.criterion_trials))
+        parts.append(dyad_table(dyad, result.criterion_trials))
     if result.calibration:
         parts.append("")
         parts.append("Calibration against reported attacks")
