@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -23,6 +25,7 @@ from equipoise.domain.loading import scenario_from_text
 from equipoise.engines import interception as engine
 from equipoise.errors import InputError
 from equipoise.records import backtest, fit_interception, interception_record
+from equipoise.records.interception import CAVEAT, CITATION
 
 MINI = Path(__file__).parent / "data" / "ua-mini.csv"
 
@@ -291,3 +294,37 @@ def test_figures_say_the_record_is_unverified() -> None:
     assert set(tables) == {"interception_fit", "interception_backtest"}
     assert all(part.png.startswith(b"\x89PNG") for part in parts)
     assert all("not independently verified" in part.caption for part in parts)
+
+
+@pytest.mark.parametrize(
+    ("command", "compute"),
+    [
+        (["record"], lambda: interception_record(MINI)),
+        (["fit", "--format", "csv"], lambda: fit_interception(MINI)),
+        (
+            ["backtest", "--train-until", "2025-03-01"],
+            lambda: backtest(MINI, train_until="2025-03-01"),
+        ),
+    ],
+)
+def test_csv_carries_the_citation_and_caveat(
+    tmp_path: Path, command: list[str], compute: Any
+) -> None:
+    """ODC-BY 1.0 (section 4.2, attribution) asks that the credit travel with the data:
+    the CSV file itself starts with the citation and the caveat in '#' lines, and
+    ``pandas.read_csv(path, comment="#")`` reads back exactly ``to_frame()``; the
+    caveat still goes to stderr."""
+    out = tmp_path / "record.csv"
+    args = ["interception", command[0], str(MINI), *command[1:]]
+    if "--format" not in args:
+        args += ["--format", "csv"]
+    result = CliRunner().invoke(cli, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "not independently verified" in result.stderr
+    text = out.read_text(encoding="utf-8")
+    head = [line for line in text.splitlines() if line.startswith("# ")]
+    assert head == [f"# {CITATION}", f"# {CAVEAT}", f"# Data: {MINI}"]
+    assert text.startswith("\n".join(head) + "\n")
+    assert "ODC-BY 1.0" in head[0]
+    expected = compute().to_frame().replace({None: np.nan, "": np.nan})  # empty reads as NaN
+    pd.testing.assert_frame_equal(pd.read_csv(out, comment="#"), expected, check_dtype=False)

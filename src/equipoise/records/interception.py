@@ -28,6 +28,7 @@ from scipy import stats
 from equipoise.analysis.results import Plottable, clean
 from equipoise.engines import interception as engine
 from equipoise.errors import InputError, Problem
+from equipoise.records.provenance import csv_with_provenance
 
 FILES = "equipoise.data.files"
 FOLDER = "ua-air-defence"
@@ -220,6 +221,11 @@ def _counts(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return number.where(~bad), blank, bad
 
 
+def _credit(result: InterceptionRecord | InterceptionFit | Backtest) -> tuple[str, ...]:
+    """What a file of the record's numbers carries: citation (ODC-BY 1.0), caveat, source."""
+    return (result.citation, result.caveat, f"Data: {result.source}")
+
+
 @dataclass(frozen=True, repr=False)
 class InterceptionRecord(Plottable):
     """The record, one row per input line, with each row's family and usability.
@@ -297,6 +303,11 @@ class InterceptionRecord(Plottable):
         frame["last"] = frame["last"].dt.date.astype(str)
         frame = frame.drop(columns=["nrg_launched"]).reset_index(names="family")
         return frame.sort_values("launched", ascending=False).reset_index(drop=True)
+
+    def to_csv(self) -> str:
+        """``to_frame()`` as CSV, the citation, caveat and source in leading ``# `` lines
+        (read back with ``pandas.read_csv(path, comment="#")``)."""
+        return csv_with_provenance(self.to_frame(), _credit(self))
 
     def to_dict(self) -> dict[str, Any]:
         frame = self.to_frame()
@@ -660,6 +671,11 @@ class InterceptionFit(Plottable):
     def quarters_frame(self) -> pd.DataFrame:
         return pd.DataFrame([q.__dict__ for q in self.quarters])
 
+    def to_csv(self) -> str:
+        """``to_frame()`` as CSV, the citation, caveat and source in leading ``# `` lines
+        (read back with ``pandas.read_csv(path, comment="#")``)."""
+        return csv_with_provenance(self.to_frame(), _credit(self))
+
     def to_dict(self) -> dict[str, Any]:
         return clean(
             {
@@ -969,6 +985,11 @@ class Backtest(Plottable):
 
     def folds_frame(self) -> pd.DataFrame:
         return _summary(self.scores, ["train_until", "model"])
+
+    def to_csv(self) -> str:
+        """``to_frame()`` as CSV, the citation, caveat and source in leading ``# `` lines
+        (read back with ``pandas.read_csv(path, comment="#")``)."""
+        return csv_with_provenance(self.to_frame(), _credit(self))
 
     def to_dict(self) -> dict[str, Any]:
         overall = {str(row["model"]): row for row in self.overall.to_dict(orient="records")}
