@@ -217,6 +217,30 @@ def test_builtin_record_scenario_is_what_the_fit_writes(shipped_fit) -> None:  #
     assert sum(check.within_band for check in checks) >= 0.9 * len(checks)
 
 
+def test_every_band_holds_both_ends_of_its_predictive_interval(shipped_fit) -> None:  # type: ignore[no-untyped-def]
+    """Each calibration band is the 90 % beta-binomial predictive interval of the
+    neutralised count (scipy.stats.betabinom.ppf, a = m(1-rho)/rho, b = (1-m)(1-rho)/rho)
+    around the share the fitted classes give: both ends of that interval lie within
+    the band as written (the tolerance rounded to 4 decimals once put the 0.67882 far
+    end of ua-20240102-0730-aeroballistic outside its 0.6788 band), so every case of
+    the shipped record, whose largest windows all lie inside their intervals, is
+    within its band under the fitted classes."""
+    scenario = scenario_from_text(shipped_fit.to_yaml(), "fitted.yaml")
+    checks = {c.name: c for c in equipoise.analyze(scenario, trials=20, seed=1).calibration}
+    assert len(checks) == len(scenario.calibration) >= 30
+    for case in scenario.calibration:
+        check = checks[case.name]
+        [(name, n)] = case.attack.items()
+        fit = next(f for f in shipped_fit.families if f"ua-{f.family.replace('_', '-')}" == name)
+        rho = fit.neutralised.rho
+        model = check.model.expected_value
+        a, b = model * (1 - rho) / rho, (1 - model) * (1 - rho) / rho
+        low, high = stats.betabinom.ppf([0.05, 0.95], n, a, b) / n
+        far = max(model - low, high - model)
+        assert far <= case.tolerance + 1e-12, (case.name, far, case.tolerance)  # as within_band
+        assert check.within_band, (case.name, model, case.reported_neutralised_share)
+
+
 def test_backtest_on_shipped_data_has_stable_keys() -> None:
     """Train until 2025-06-30: every model scored on the same windows, stable keys."""
     result = backtest(train_until="2025-06-30")
