@@ -296,3 +296,26 @@ def test_a_side_without_offensive_force_gets_a_note() -> None:
     assert ukr.damage_dealt_striking_first.mean == 0.0
     assert any(note.startswith("UKR has no offensive force against RUS") for note in dyad.notes)
     assert not any(note.startswith("RUS has no offensive force") for note in dyad.notes)
+
+
+def test_calibration_shows_the_sources_its_reported_shares_rest_on() -> None:
+    """The 'reported' column of ua-air-defence-record comes from the record: text and
+    JSON carry the scenario's ``sources.ua-air-defence`` (Ivaniuk 2026, ODC-BY 1.0, and
+    the caveat), as the HTML report does; west-asia-2024's one case cites two keys
+    joined by ';' ('april-2024-composition; april-2024-interception', its YAML), and
+    the uncited 'seed-article' stays out."""
+    scenario = equipoise.load_scenario("ua-air-defence-record")
+    result = equipoise.analyze(scenario, trials=20, seed=1)
+    assert result.calibration_sources == {"ua-air-defence": scenario.sources["ua-air-defence"]}
+    record = result.calibration_sources["ua-air-defence"]
+    assert "ODC-BY 1.0" in record
+    assert "not independently verified" in record
+    text = analysis_text(result)
+    after = text[text.index("Calibration against reported attacks") :]
+    assert f"  source ua-air-defence: {record}" in after
+    assert result.to_dict()["calibration_sources"] == {"ua-air-defence": record}
+    west = equipoise.analyze("west-asia-2024", trials=20, seed=1)
+    assert list(west.calibration_sources) == ["april-2024-composition", "april-2024-interception"]
+    assert "about 99 %" in west.to_dict()["calibration_sources"]["april-2024-interception"]
+    levant = equipoise.analyze("levant-2018", trials=20, seed=1)
+    assert levant.to_dict()["calibration_sources"] == {}
