@@ -346,3 +346,35 @@ def test_a_mean_outside_its_credible_interval_is_explained() -> None:
     assert (row["state"], row["low"], row["high"]) == ("ISR", 100.0, 100.0)
     assert row["mean"] < 100.0
     assert "A mean outside its interval is no error" in worlds_text(analysis)
+
+
+def test_a_claims_file_shows_all_its_problems_and_a_claims_fix(tmp_path: Path) -> None:
+    """`equipoise validate` reads scenarios only (a claims file there gets false problems:
+    missing title, classes...), so a claims file with several problems lists them all
+    instead of sending the reader to it, and an empty one is told what a claims file
+    holds (the 'claims:' block of `equipoise show west-asia-2024`), not to start a
+    scenario."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "claims:\n  items:\n    x:\n      statement: a delivery\n"
+        "      delivery: {recipient: IRN, package: RUS.lr-sam-battery, quantity: 2}\n"
+        "      prior: 7\n      bogus: 2\n"
+    )
+    code, _, err = run("claims", "west-asia-2024", "--claims", str(path))
+    assert code == 2
+    assert "claims.items.x.prior" in err
+    assert "claims.items.x.bogus" in err
+    assert "validate" not in err
+    assert "more problem" not in err
+    validate = run("validate", str(path))[2]
+    assert "title" in validate  # the false problems the old hint led to
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("\n")
+    code, _, err = run("claims", "west-asia-2024", "--claims", str(empty))
+    assert code == 2
+    assert "the file is empty" in err
+    assert "a claims file holds one 'claims:' block" in err
+    assert "> my.yaml" not in err
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- a\n- b\n")
+    assert "'claims:' block" in run("claims", "west-asia-2024", "--claims", str(listed))[2]
