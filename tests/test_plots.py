@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from pathlib import Path
@@ -259,3 +260,31 @@ def test_comparison_figure_draws_every_metric_it_names() -> None:
     for name in ("first_strike_advantage", "second_strike_survivability"):
         assert sum(label(name) in tick for tick in ticks) == 2 * len(comparison.after.dyads)
     assert any(label("retaliation_probability") in tick for tick in ticks)
+
+
+def test_value_of_information_figure_is_readable() -> None:
+    """west-asia-2024's values of information are of order 1e-4: the x tick labels ran
+    together ('0.00000.00050.0001...') and the legend sat on the bars. Rendered, no two
+    tick labels of a panel overlap and no legend overlaps a bar."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from equipoise.plots.figures import claims_figure
+
+    report = claims_report("west-asia-2024", rank_by_information=True, seed=1)
+    assert report.values
+    figure = claims_figure(report)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for axes in figure.axes:
+        boxes = [
+            t.get_window_extent(renderer) for t in axes.get_xticklabels() if t.get_text().strip()
+        ]
+        assert len(boxes) >= 2
+        for left, right in itertools.pairwise(boxes):
+            assert left.x1 < right.x0, [t.get_text() for t in axes.get_xticklabels()]
+        legend = axes.get_legend()
+        assert legend is not None
+        frame = legend.get_window_extent(renderer)
+        bars = [p.get_window_extent(renderer) for c in axes.containers for p in c.patches]
+        assert not any(frame.overlaps(bar) for bar in bars if bar.width > 0)

@@ -361,7 +361,7 @@ def claims_figure(result: ClaimsReport, *, caption: str = "") -> Figure:
     axes.invert_yaxis()
     axes.set_xlabel("probability the delivery happened")
     axes.set_title("Claims: prior and posterior")
-    axes.legend(fontsize=8)
+    _legend_below(axes)
     if result.values:
         value = {v.claim: v for v in result.values}
         axes = grid[1]
@@ -380,11 +380,20 @@ def claims_figure(result: ClaimsReport, *, caption: str = "") -> Figure:
         )
         axes.set_yticks(positions, names)
         axes.invert_yaxis()
+        # values of 1e-4 printed in full ran together ("0.00000.0005..."): few ticks,
+        # written as multiples of a power of ten shown once at the axis end
+        axes.xaxis.set_major_locator(MaxNLocator(4))
+        axes.ticklabel_format(axis="x", style="sci", scilimits=(-2, 3), useMathText=True)
         axes.set_xlabel("value of learning the truth")
         axes.set_title("Value of information")
-        axes.legend(fontsize=8)
+        _legend_below(axes)
     _caption(figure, caption or "Likelihood ratios are documented assumptions. " + NOTE)
     return figure
+
+
+def _legend_below(axes: Any) -> None:
+    """The legend under the axes' label, where it cannot cover a bar."""
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
 
 
 def worlds_figure(result: WorldAnalysis, *, caption: str = "") -> Figure:

@@ -67,6 +67,7 @@ from equipoise.plots.figures import (
     policy_figure,
     worlds_figure,
 )
+from equipoise.report.claims import zero_float_error
 
 MAP_STEPS = 25
 BALANCE_YEARS = (1990, 2016)
@@ -427,7 +428,10 @@ def _build_report(
     if scenario.claims is not None:
         worlds = analyze_claims(scenario, seed=seed, probabilities=False)
         report = claims_report_from(worlds)
-        data.tables["claims"] = _records(report.to_frame())
+        claims_frame = report.to_frame()
+        for column in ("mutual_deterrence_change", "fsa_variance_reduction"):
+            claims_frame[column] = zero_float_error(claims_frame[column].tolist())
+        data.tables["claims"] = _records(claims_frame)
         figures.append(
             ReportFigure(
                 "claims",
