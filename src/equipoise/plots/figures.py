@@ -90,10 +90,13 @@ def deterrence_map_figure(
     *,
     after: tuple[float, float] | None = None,
     after_label: str = "after deliveries",
+    current_label: str = "today",
     caption: str = "",
 ) -> Figure:
-    """Deterrence regions over the two holdings, today's point and, with an arrow,
-    the point after a delivery or plan (Intriligator & Brito 1984, with defences)."""
+    """Deterrence regions over the two holdings, the map's current point (labelled
+    ``current_label``: say what it is when the map is not of today's scenario) and,
+    with an arrow, the point after a delivery or plan (Intriligator & Brito 1984, with
+    defences)."""
     figure = _figure(7.5, 6.0)
     axes = figure.add_subplot()
     codes = result.a_deterred.astype(int) + 2 * result.b_deterred.astype(int)
@@ -126,7 +129,9 @@ def deterrence_map_figure(
         )
     today = result.current
     handles.append(
-        axes.plot(today[0], today[1], "o", color=OKABE_ITO["black"], markersize=9, label="today")[0]
+        axes.plot(
+            today[0], today[1], "o", color=OKABE_ITO["black"], markersize=9, label=current_label
+        )[0]
     )
     if after is not None and after != today:
         axes.annotate(
