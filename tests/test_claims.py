@@ -346,3 +346,66 @@ def test_a_mean_outside_its_credible_interval_is_explained() -> None:
     assert (row["state"], row["low"], row["high"]) == ("ISR", 100.0, 100.0)
     assert row["mean"] < 100.0
     assert "A mean outside its interval is no error" in worlds_text(analysis)
+
+
+def test_a_claims_file_shows_all_its_problems_and_a_claims_fix(tmp_path: Path) -> None:
+    """`equipoise validate` reads scenarios only (a claims file there gets false problems:
+    missing title, classes...), so a claims file with several problems lists them all
+    instead of sending the reader to it, and an empty one is told what a claims file
+    holds (the 'claims:' block of `equipoise show west-asia-2024`), not to start a
+    scenario."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "claims:\n  items:\n    x:\n      statement: a delivery\n"
+        "      delivery: {recipient: IRN, package: RUS.lr-sam-battery, quantity: 2}\n"
+        "      prior: 7\n      bogus: 2\n"
+    )
+    code, _, err = run("claims", "west-asia-2024", "--claims", str(path))
+    assert code == 2
+    assert "claims.items.x.prior" in err
+    assert "claims.items.x.bogus" in err
+    assert "validate" not in err
+    assert "more problem" not in err
+    validate = run("validate", str(path))[2]
+    assert "title" in validate  # the false problems the old hint led to
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("\n")
+    code, _, err = run("claims", "west-asia-2024", "--claims", str(empty))
+    assert code == 2
+    assert "the file is empty" in err
+    assert "a claims file holds one 'claims:' block" in err
+    assert "> my.yaml" not in err
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- a\n- b\n")
+    assert "'claims:' block" in run("claims", "west-asia-2024", "--claims", str(listed))[2]
+
+
+def test_a_value_of_information_zero_up_to_float_error_prints_as_zero() -> None:
+    """ew-to-iran changes no world's first-strike advantage (two worlds that differ only
+    in its truth have the same FSA), so by the law of total variance learning its truth
+    removes none of Var(FSA): the reduction is exactly 0. The subtraction of equal
+    variances left 1.93e-34, which the table printed; values below 1e-12 of their
+    column's largest now print (text) and are tabled (HTML report) as 0."""
+    from equipoise.analysis.claims import claims_report_from
+    from equipoise.report.claims import claims_text, zero_float_error
+
+    analysis = analyze_claims(load_scenario("west-asia-2024"), seed=1, probabilities=False)
+    index = [c.name for c in analysis.claims].index("ew-to-iran")
+    truth = analysis.worlds.truth.astype(bool)
+    fsa = (analysis.metrics.fsa_a + analysis.metrics.fsa_b) / 2
+    others = np.delete(truth, index, axis=1)
+    for world in np.flatnonzero(truth[:, index]):
+        partner = np.flatnonzero((others == others[world]).all(axis=1) & ~truth[:, index])
+        assert partner.size == 1
+        np.testing.assert_allclose(fsa[world], fsa[partner[0]], rtol=1e-12, atol=0)
+    value = {v.claim: v for v in value_of_information(analysis)}
+    assert abs(value["ew-to-iran"].fsa_variance_reduction) < 1e-12 * max(
+        abs(v.fsa_variance_reduction) for v in value.values()
+    )
+    text = claims_text(claims_report_from(analysis))
+    row = next(line for line in text.splitlines() if line.split()[1:2] == ["ew-to-iran"])
+    assert row.split()[-1] == "0", row
+    cleaned = zero_float_error([3.4e-4, -2.7e-6, 1.9e-34, None, math.nan])
+    assert cleaned[:4] == [3.4e-4, -2.7e-6, 0.0, None]
+    assert math.isnan(cleaned[4])  # type: ignore[arg-type]
+    assert zero_float_error([0.0, 0.0]) == [0.0, 0.0]

@@ -165,7 +165,10 @@ def test_attrition_bad_input(tmp_path: Path) -> None:
     assert code == 2
     assert f"{bad}:3:" in err
     assert "attrition.a.reinforcements[0].day" in err
-    assert "1 more problem" in err
+    # an attrition file is not a scenario: `equipoise validate` cannot list its
+    # problems, so both are shown here (the hint to run validate was wrong advice)
+    assert "attrition.b.initial" in err
+    assert "validate" not in err
 
 
 @pytest.mark.parametrize(
@@ -194,3 +197,15 @@ def test_scenario_capability_and_dynamics_errors(
     tmp_path: Path, old: str, new: str, field: str
 ) -> None:
     expect_file_error(tmp_path, "west-asia-2024", old, new, field, "validate")
+
+
+def test_a_series_file_shows_all_its_problems(tmp_path: Path) -> None:
+    """A series CSV is not a scenario: `equipoise validate` cannot list its problems,
+    so `--fit` shows them all (two here) rather than '1 more problem ... validate'."""
+    series = tmp_path / "bad.csv"
+    series.write_text("year,IRN,ISR\n1990,x,1\n1991,2,-1\n1992,3,3\n1993,4,4\n1994,5,5\n")
+    code, _, err = run("arms-race", "--fit", str(series))
+    assert code == 2
+    assert f"{series}:2:2: IRN: 'x' is not a number" in err
+    assert f"{series}:3:3: ISR: -1 is negative" in err
+    assert "validate" not in err

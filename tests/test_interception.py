@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -23,6 +25,7 @@ from equipoise.domain.loading import scenario_from_text
 from equipoise.engines import interception as engine
 from equipoise.errors import InputError
 from equipoise.records import backtest, fit_interception, interception_record
+from equipoise.records.interception import CAVEAT, CITATION
 
 MINI = Path(__file__).parent / "data" / "ua-mini.csv"
 
@@ -214,6 +217,30 @@ def test_builtin_record_scenario_is_what_the_fit_writes(shipped_fit) -> None:  #
     assert sum(check.within_band for check in checks) >= 0.9 * len(checks)
 
 
+def test_every_band_holds_both_ends_of_its_predictive_interval(shipped_fit) -> None:  # type: ignore[no-untyped-def]
+    """Each calibration band is the 90 % beta-binomial predictive interval of the
+    neutralised count (scipy.stats.betabinom.ppf, a = m(1-rho)/rho, b = (1-m)(1-rho)/rho)
+    around the share the fitted classes give: both ends of that interval lie within
+    the band as written (the tolerance rounded to 4 decimals once put the 0.67882 far
+    end of ua-20240102-0730-aeroballistic outside its 0.6788 band), so every case of
+    the shipped record, whose largest windows all lie inside their intervals, is
+    within its band under the fitted classes."""
+    scenario = scenario_from_text(shipped_fit.to_yaml(), "fitted.yaml")
+    checks = {c.name: c for c in equipoise.analyze(scenario, trials=20, seed=1).calibration}
+    assert len(checks) == len(scenario.calibration) >= 30
+    for case in scenario.calibration:
+        check = checks[case.name]
+        [(name, n)] = case.attack.items()
+        fit = next(f for f in shipped_fit.families if f"ua-{f.family.replace('_', '-')}" == name)
+        rho = fit.neutralised.rho
+        model = check.model.expected_value
+        a, b = model * (1 - rho) / rho, (1 - model) * (1 - rho) / rho
+        low, high = stats.betabinom.ppf([0.05, 0.95], n, a, b) / n
+        far = max(model - low, high - model)
+        assert far <= case.tolerance + 1e-12, (case.name, far, case.tolerance)  # as within_band
+        assert check.within_band, (case.name, model, case.reported_neutralised_share)
+
+
 def test_backtest_on_shipped_data_has_stable_keys() -> None:
     """Train until 2025-06-30: every model scored on the same windows, stable keys."""
     result = backtest(train_until="2025-06-30")
@@ -291,3 +318,37 @@ def test_figures_say_the_record_is_unverified() -> None:
     assert set(tables) == {"interception_fit", "interception_backtest"}
     assert all(part.png.startswith(b"\x89PNG") for part in parts)
     assert all("not independently verified" in part.caption for part in parts)
+
+
+@pytest.mark.parametrize(
+    ("command", "compute"),
+    [
+        (["record"], lambda: interception_record(MINI)),
+        (["fit", "--format", "csv"], lambda: fit_interception(MINI)),
+        (
+            ["backtest", "--train-until", "2025-03-01"],
+            lambda: backtest(MINI, train_until="2025-03-01"),
+        ),
+    ],
+)
+def test_csv_carries_the_citation_and_caveat(
+    tmp_path: Path, command: list[str], compute: Any
+) -> None:
+    """ODC-BY 1.0 (section 4.2, attribution) asks that the credit travel with the data:
+    the CSV file itself starts with the citation and the caveat in '#' lines, and
+    ``pandas.read_csv(path, comment="#")`` reads back exactly ``to_frame()``; the
+    caveat still goes to stderr."""
+    out = tmp_path / "record.csv"
+    args = ["interception", command[0], str(MINI), *command[1:]]
+    if "--format" not in args:
+        args += ["--format", "csv"]
+    result = CliRunner().invoke(cli, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "not independently verified" in result.stderr
+    text = out.read_text(encoding="utf-8")
+    head = [line for line in text.splitlines() if line.startswith("# ")]
+    assert head == [f"# {CITATION}", f"# {CAVEAT}", f"# Data: {MINI}"]
+    assert text.startswith("\n".join(head) + "\n")
+    assert "ODC-BY 1.0" in head[0]
+    expected = compute().to_frame().replace({None: np.nan, "": np.nan})  # empty reads as NaN
+    pd.testing.assert_frame_equal(pd.read_csv(out, comment="#"), expected, check_dtype=False)

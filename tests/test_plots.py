@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from pathlib import Path
@@ -259,3 +260,96 @@ def test_comparison_figure_draws_every_metric_it_names() -> None:
     for name in ("first_strike_advantage", "second_strike_survivability"):
         assert sum(label(name) in tick for tick in ticks) == 2 * len(comparison.after.dyads)
     assert any(label("retaliation_probability") in tick for tick in ticks)
+
+
+def test_value_of_information_figure_is_readable() -> None:
+    """west-asia-2024's values of information are of order 1e-4: the x tick labels ran
+    together ('0.00000.00050.0001...') and the legend sat on the bars. Rendered, no two
+    tick labels of a panel overlap and no legend overlaps a bar."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from equipoise.plots.figures import claims_figure
+
+    report = claims_report("west-asia-2024", rank_by_information=True, seed=1)
+    assert report.values
+    figure = claims_figure(report)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for axes in figure.axes:
+        boxes = [
+            t.get_window_extent(renderer) for t in axes.get_xticklabels() if t.get_text().strip()
+        ]
+        assert len(boxes) >= 2
+        for left, right in itertools.pairwise(boxes):
+            assert left.x1 < right.x0, [t.get_text() for t in axes.get_xticklabels()]
+        legend = axes.get_legend()
+        assert legend is not None
+        frame = legend.get_window_extent(renderer)
+        bars = [p.get_window_extent(renderer) for c in axes.containers for p in c.patches]
+        assert not any(frame.overlaps(bar) for bar in bars if bar.width > 0)
+
+
+def test_map_point_is_labelled_as_what_it_is() -> None:
+    """A map drawn after a plan's deliveries marks the point before the delivered holding
+    arrives, on a scenario that already has the plan's other deliveries: its legend
+    said 'today'. 'today' stays only for a map of today's scenario (no plan)."""
+    from equipoise.analysis.deliveries import parse_delivery
+    from equipoise.plots.figures import deterrence_map_figure
+    from equipoise.report.html import _map_for_dyad
+
+    scenario = equipoise.load_scenario("west-asia-2024")
+    key, quantity = parse_delivery(scenario, "IRN:lr-sam-batteryx2")
+    labels = {}
+    for plan in ({}, {key: quantity}):
+        mapped = _map_for_dyad(scenario, "IRN", "ISR", plan)
+        assert mapped is not None
+        grid, after, _, current = mapped
+        figure = deterrence_map_figure(grid, after=after, current_label=current)
+        legend = figure.axes[0].get_legend()
+        labels[bool(plan)] = [text.get_text() for text in legend.get_texts()]
+    assert "today" in labels[False]
+    assert "today" not in labels[True]
+    assert "today's counts, after the plan's other deliveries" in labels[True]
+
+
+def test_a_closed_bargaining_range_reads_as_closed_in_the_report() -> None:
+    """asia-rivals-2024's CHN-IND range is closed (`analyze` says CLOSED: low 0.805 above
+    high 0.660, Fearon's p - c_A > p + c_B); the report's dyad table printed 'low 0.805,
+    high 0.660, closed yes'. Rendered from the golden tables, its low and high cells are
+    a dash; the numbers stay in the report's data, an open range shows its ends, and
+    an end that moved while the range stayed closed is not listed as a change."""
+    from equipoise.report.html import NO_RANGE, Report, ReportData, render
+
+    scenario = equipoise.load_scenario("asia-rivals-2024")
+    tables = json.loads((GOLDEN / "report-asia-rivals-2024.json").read_text())["tables"]
+    closed = [row for row in tables["dyads"] if row["bargaining_closed"]]
+    opened = [row for row in tables["dyads"] if not row["bargaining_closed"]]
+    assert closed
+    assert opened
+    page = render(Report(scenario, ReportData(scenario.name, scenario.title, 1, 10, tables), ()))
+    dyads = page[page.index("<h2>Deterrence by dyad</h2>") :]
+    dyads = dyads[: dyads.index("</table>")]
+    cells = [re.findall(r"<td>(.*?)</td>", row) for row in dyads.split("<tr>")[2:]]
+    for row, shown in zip(tables["dyads"], cells, strict=True):
+        low, high, is_closed = shown[-3:]
+        if row["bargaining_closed"]:
+            assert (low, high, is_closed) == (NO_RANGE, NO_RANGE, "yes")
+        else:
+            assert (low, high, is_closed) == (
+                f"{row['bargaining_low']:.3f}",
+                f"{row['bargaining_high']:.3f}",
+                "no",
+            )
+    changes = page[page.index("<h3>What changes</h3>") :]
+    changes = changes[: changes.index("</table>")]
+    stayed_closed = {
+        row["dyad"]
+        for row in tables["changes"]
+        if row["column"] == "bargaining_closed" and row["before"] and row["after"]
+    }
+    assert stayed_closed
+    for dyad in stayed_closed:
+        assert not re.search(
+            rf"<td>{dyad}</td><td>[^<]*</td><td>bargaining range, (low|high)", changes
+        )

@@ -352,3 +352,26 @@ def test_a_comparison_shows_the_deciding_estimate_and_names_the_states() -> None
     assert not any(re.search(r"\b[AB]\b", label) for label in labels)
     status = next(r for r in rows if r["column"] == "status_named")
     assert status["before"] == "only Iran deterred"
+
+
+def test_calibration_shows_the_sources_its_reported_shares_rest_on() -> None:
+    """The 'reported' column of ua-air-defence-record comes from the record: text and
+    JSON carry the scenario's ``sources.ua-air-defence`` (Ivaniuk 2026, ODC-BY 1.0, and
+    the caveat), as the HTML report does; west-asia-2024's one case cites two keys
+    joined by ';' ('april-2024-composition; april-2024-interception', its YAML), and
+    the uncited 'seed-article' stays out."""
+    scenario = equipoise.load_scenario("ua-air-defence-record")
+    result = equipoise.analyze(scenario, trials=20, seed=1)
+    assert result.calibration_sources == {"ua-air-defence": scenario.sources["ua-air-defence"]}
+    record = result.calibration_sources["ua-air-defence"]
+    assert "ODC-BY 1.0" in record
+    assert "not independently verified" in record
+    text = analysis_text(result)
+    after = text[text.index("Calibration against reported attacks") :]
+    assert f"  source ua-air-defence: {record}" in after
+    assert result.to_dict()["calibration_sources"] == {"ua-air-defence": record}
+    west = equipoise.analyze("west-asia-2024", trials=20, seed=1)
+    assert list(west.calibration_sources) == ["april-2024-composition", "april-2024-interception"]
+    assert "about 99 %" in west.to_dict()["calibration_sources"]["april-2024-interception"]
+    levant = equipoise.analyze("levant-2018", trials=20, seed=1)
+    assert levant.to_dict()["calibration_sources"] == {}

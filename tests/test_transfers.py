@@ -21,6 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 import scipy.stats
 from click.testing import CliRunner
@@ -32,10 +34,13 @@ from equipoise.cli.main import cli
 from equipoise.domain.claims import ClaimsBlock
 from equipoise.domain.loading import builtin_names, builtin_text, load_scenario, scenario_from_text
 from equipoise.errors import EquipoiseError, InputError, ScenarioError
+from equipoise.records.provenance import csv_with_provenance
 from equipoise.records.transfers import (
     ARTICLE_DYADS,
     ARTICLE_SCENARIOS,
+    EXCERPT_LABEL,
     FAMILIES,
+    SIPRI_TERMS,
     armed_both_sides,
     compare_priors,
     diplomacy_index,
@@ -433,7 +438,7 @@ def test_cli_table_json_csv_both_sides_and_claims(tmp_path: Path) -> None:
     out = tmp_path / "index.csv"
     args = ["transfers", "--register", str(MINI), "--years", "2000-2024", "--by", "year"]
     assert runner.invoke(cli, [*args, "--format", "csv", "-o", str(out)]).exit_code == 0
-    assert out.read_text().startswith("supplier,")
+    assert out.read_text().startswith(f"# {SIPRI_TERMS}\n")
     again = runner.invoke(cli, [*args, "--format", "csv", "-o", str(out)])
     assert again.exit_code == 2
     assert "--force" in again.output
@@ -467,3 +472,39 @@ def test_errors_are_equipoise_errors() -> None:
         record_prior(None, "RUS", "IRN", "lasers")
     with pytest.raises(EquipoiseError):
         diplomacy_index(None, by="decade")
+
+
+@pytest.mark.parametrize(
+    ("options", "compute"),
+    [
+        ([], lambda: diplomacy_index()),
+        (["--both-sides"], lambda: armed_both_sides(read_register(), None, ())),
+        (["--claims", "west-asia-2024"], lambda: compare_priors(load_scenario("west-asia-2024"))),
+    ],
+)
+def test_csv_of_the_excerpt_carries_sipri_credit(
+    tmp_path: Path, options: list[str], compute: Any
+) -> None:
+    """SIPRI's terms of use ask that published information from the database say
+    'Information from the SIPRI Arms Transfers Database': a CSV of the shipped excerpt
+    says it in its first ('#') line, and ``pandas.read_csv(path, comment="#")`` reads
+    back exactly ``to_frame()``."""
+    out = tmp_path / "tr.csv"
+    result = CliRunner().invoke(cli, ["transfers", *options, "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == f"# {SIPRI_TERMS}"
+    assert lines[0].startswith("# Information from the SIPRI Arms Transfers Database")
+    assert lines[1] == f"# Data: {EXCERPT_LABEL}"
+    expected = compute().to_frame().replace({None: np.nan, "": np.nan})  # empty reads as NaN
+    pd.testing.assert_frame_equal(pd.read_csv(out, comment="#"), expected, check_dtype=False)
+
+
+def test_provenance_csv_quotes_cells_that_hold_the_comment_mark() -> None:
+    """A cell holding '#' (a user's own register may have one) is quoted (RFC 4180
+    quoting), so ``read_csv(comment="#")``, which ignores '#' inside quotes, keeps it."""
+    frame = pd.DataFrame({"name": ["Mk #2", "plain"], "tiv": [1.5, 2.0]})
+    text = csv_with_provenance(frame, ["credit\nsecond line"])
+    assert text.startswith("# credit\n# second line\n")
+    assert '"Mk #2"' in text
+    pd.testing.assert_frame_equal(pd.read_csv(io.StringIO(text), comment="#"), frame)

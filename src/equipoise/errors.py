@@ -49,23 +49,38 @@ class InputError(EquipoiseError):
         return f"{self.message}\n    fix: {self.fix}" if self.fix else self.message
 
 
-class ScenarioError(EquipoiseError):
-    """A scenario (or claims, or series) file with one or more problems."""
+OTHER_FILE_LIMIT = 20
+"""Problems shown at once for a file that is not a scenario (no command lists them all)."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+
+class ScenarioError(EquipoiseError):
+    """A scenario (or claims, or series) file with one or more problems.
+
+    ``kind`` says which: ``"scenario"`` (the default), or e.g. ``"claims file"``,
+    ``"series file"``. Only a scenario's remaining problems are left to
+    ``equipoise validate``; another file's are shown (up to ``OTHER_FILE_LIMIT``).
+    """
+
+    def __init__(self, problems: list[Problem], *, kind: str = "scenario") -> None:
         if not problems:
             raise ValueError("ScenarioError needs at least one problem")
         self.problems = sorted(problems, key=lambda p: (p.line or 0, p.column or 0, p.field))
+        self.kind = kind
         super().__init__(self.render())
 
     def render(self, limit: int | None = None) -> str:
+        scenario = self.kind == "scenario"
+        if not scenario:  # validate reads scenarios only: show this file's problems here
+            limit = OTHER_FILE_LIMIT if limit is None else max(limit, OTHER_FILE_LIMIT)
         shown = self.problems if limit is None else self.problems[:limit]
         text = "\n".join(problem.render() for problem in shown)
         hidden = len(self.problems) - len(shown)
         if hidden > 0:
             noun = "problem" if hidden == 1 else "problems"
-            text += (
-                f"\n({hidden} more {noun} in {self.problems[0].source}; "
-                "`equipoise validate` lists them all)"
+            how = (
+                "`equipoise validate` lists them all"
+                if scenario
+                else "fix these and run again to see them"
             )
+            text += f"\n({hidden} more {noun} in {self.problems[0].source}; {how})"
         return text

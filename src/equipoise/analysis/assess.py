@@ -15,6 +15,7 @@ For each dyad and each side striking first (docs/model.md §3):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -542,4 +543,19 @@ def _analyze(scenario: Scenario, run: RunSettings, report: Progress | None) -> A
         calibration=checks,
         confidence=rule.confidence if by_probability else None,
         criterion_trials=rule.trials if by_probability else None,
+        calibration_sources=cited_sources(scenario, [c.source for c in scenario.calibration]),
     )
+
+
+def cited_sources(scenario: Scenario, cited: Iterable[str]) -> dict[str, str]:
+    """The entries of ``scenario.sources`` that ``source`` fields cite by key, in order
+    of first citation: a field is one key (``ua-air-defence``), keys joined by ``;``
+    (``april-2024-composition; april-2024-interception``), or a key then ``:`` and a
+    detail (``ua-air-defence: share destroyed ...``); other text cites nothing."""
+    found: dict[str, str] = {}
+    for text in cited:
+        for part in text.split(";"):
+            key = part.split(":", 1)[0].strip()
+            if key in scenario.sources:
+                found.setdefault(key, scenario.sources[key].strip())
+    return found

@@ -578,6 +578,8 @@ class AnalysisResult(Plottable):
     """Under the ``probability`` criterion, the probability at which a side is deterred."""
     criterion_trials: int | None = None
     """Under the ``probability`` criterion, the trials behind each ``criterion_probability``."""
+    calibration_sources: dict[str, str] = field(default_factory=dict)
+    """The scenario's ``sources`` its calibration cases cite (key -> text)."""
 
     def dyad(self, a: str, b: str) -> DyadAssessment:
         """The assessment of dyad (a, b), in either order."""
@@ -601,6 +603,7 @@ class AnalysisResult(Plottable):
             "dyads": [dyad.to_dict() for dyad in self.dyads],
             "calibration": [check.to_dict() for check in self.calibration],
             "notes": list(self.notes),
+            "calibration_sources": dict(self.calibration_sources),
         }
 
     def to_frame(self) -> pd.DataFrame:

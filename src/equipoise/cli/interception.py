@@ -148,8 +148,9 @@ def backtest_command(
 def _emit_record(
     result: Any, text: str, output_format: str, output: Path | None, force: bool
 ) -> None:
-    """As every command emits, and a CSV (which has no room for it) gets the record's
-    caveat on stderr: one party's claims, not independently verified."""
+    """As every command emits (a CSV carries the citation and caveat in leading ``#``
+    lines), and a CSV's caveat goes on stderr too: one party's claims, not
+    independently verified."""
     _emit(result, text, output_format, output, force)
     if output_format == "csv":
         from equipoise.records.interception import CAVEAT

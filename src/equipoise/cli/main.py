@@ -675,8 +675,9 @@ def map_command(
 def _emit(result: Any, text: str, output_format: str, output: Path | None, force: bool) -> None:
     if output_format == "json":
         write_output(json.dumps(result.to_dict(), indent=2), output, force)
-    elif output_format == "csv":
-        write_output(result.to_frame().to_csv(index=False), output, force)
+    elif output_format == "csv":  # a record's result writes its credit in '#' lines
+        to_csv = getattr(result, "to_csv", None) or (lambda: result.to_frame().to_csv(index=False))
+        write_output(to_csv(), output, force)
     else:
         write_output(text, output, force)
 

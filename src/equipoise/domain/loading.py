@@ -271,22 +271,29 @@ def _key_problems(tree: Any, source: str) -> list[Problem]:
     return problems
 
 
-def parse_yaml(text: str, source: str) -> ParsedYaml:
+STARTING_POINTS = {
+    "scenario": "start from a built-in scenario: `equipoise show west-asia-2024 > my.yaml`",
+    "claims file": "a claims file holds one 'claims:' block: start from the one in "
+    "`equipoise show west-asia-2024` (its 'claims:' line and the lines indented under it)",
+    "arms-race file": "an arms-race file holds one 'arms_race:' block: start from the one in "
+    "`equipoise show west-asia-2024` (its 'arms_race:' line and the lines indented under it)",
+    "attrition file": "an attrition file holds one 'attrition:' block: the two sides, the "
+    "law and the coefficients (docs/model.md §7; `equipoise attrition` runs the built-in one)",
+}
+"""How to start each kind of YAML file, for an empty file or one that is not a mapping."""
+
+
+def parse_yaml(text: str, source: str, what: str = "scenario") -> ParsedYaml:
     """Parse YAML text, raising a ScenarioError naming the line of a syntax error.
 
     Limits are checked first (size, NUL bytes, nesting depth, expanded size of
     aliases, tags), then the document is built and its keys checked (text only).
+    ``what`` is the kind of file (a key of ``STARTING_POINTS``), for the fix of an
+    empty file.
     """
     if not text.strip():
         raise ScenarioError(
-            [
-                Problem(
-                    source,
-                    "",
-                    "the file is empty",
-                    "start from a built-in scenario: `equipoise show west-asia-2024 > my.yaml`",
-                )
-            ]
+            [Problem(source, "", "the file is empty", STARTING_POINTS.get(what, ""))], kind=what
         )
     check_text(text, source)
     yaml = YAML(typ="rt")
@@ -546,10 +553,11 @@ def _require_mapping(parsed: ParsedYaml, what: str) -> None:
                     "",
                     f"a {what} must be a mapping of 'key: value' lines at the top level, "
                     f"got {type(parsed.data).__name__}",
-                    "start from `equipoise show west-asia-2024`",
+                    STARTING_POINTS.get(what, ""),
                     line=1,
                 )
-            ]
+            ],
+            kind=what,
         )
 
 
@@ -584,10 +592,15 @@ def load_document(
     what: str,
     references: Callable[[Mapping[str, Any]], list[LocatedProblem]] | None = None,
 ) -> ModelT:
-    """Parse and validate YAML against any file model; a ScenarioError lists the problems."""
-    document, problems = document_problems(parse_yaml(text, source), model, what, references)
+    """Parse and validate YAML against any file model; a ScenarioError lists the problems
+    (its ``kind`` is ``what``)."""
+    try:
+        parsed = parse_yaml(text, source, what)
+    except ScenarioError as error:  # a syntax or limit problem: still this kind of file
+        raise ScenarioError(error.problems, kind=what) from None
+    document, problems = document_problems(parsed, model, what, references)
     if problems or document is None:
-        raise ScenarioError(problems)
+        raise ScenarioError(problems, kind=what)
     return document
 
 

@@ -58,8 +58,33 @@ def read_series(
     """Read ``required`` (and any ``optional``) numeric columns from a CSV file.
 
     ``time`` must be whole numbers increasing by one from row to row when
-    ``consecutive``. Empty optional cells read as 0.
+    ``consecutive``. Empty optional cells read as 0. A ScenarioError's ``kind`` is
+    ``"series file"`` (it shows every problem; `equipoise validate` reads scenarios).
     """
+    try:
+        return _read_series(
+            path,
+            required,
+            optional,
+            time=time,
+            min_rows=min_rows,
+            consecutive=consecutive,
+            nonnegative=nonnegative,
+        )
+    except ScenarioError as error:
+        raise ScenarioError(error.problems, kind="series file") from None
+
+
+def _read_series(
+    path: str | Path,
+    required: Sequence[str],
+    optional: Sequence[str],
+    *,
+    time: str,
+    min_rows: int,
+    consecutive: bool,
+    nonnegative: bool,
+) -> Series:
     from equipoise.domain.loading import read_text_file
 
     label = str(path)

@@ -90,10 +90,13 @@ def deterrence_map_figure(
     *,
     after: tuple[float, float] | None = None,
     after_label: str = "after deliveries",
+    current_label: str = "today",
     caption: str = "",
 ) -> Figure:
-    """Deterrence regions over the two holdings, today's point and, with an arrow,
-    the point after a delivery or plan (Intriligator & Brito 1984, with defences)."""
+    """Deterrence regions over the two holdings, the map's current point (labelled
+    ``current_label``: say what it is when the map is not of today's scenario) and,
+    with an arrow, the point after a delivery or plan (Intriligator & Brito 1984, with
+    defences)."""
     figure = _figure(7.5, 6.0)
     axes = figure.add_subplot()
     codes = result.a_deterred.astype(int) + 2 * result.b_deterred.astype(int)
@@ -126,7 +129,9 @@ def deterrence_map_figure(
         )
     today = result.current
     handles.append(
-        axes.plot(today[0], today[1], "o", color=OKABE_ITO["black"], markersize=9, label="today")[0]
+        axes.plot(
+            today[0], today[1], "o", color=OKABE_ITO["black"], markersize=9, label=current_label
+        )[0]
     )
     if after is not None and after != today:
         axes.annotate(
@@ -361,7 +366,7 @@ def claims_figure(result: ClaimsReport, *, caption: str = "") -> Figure:
     axes.invert_yaxis()
     axes.set_xlabel("probability the delivery happened")
     axes.set_title("Claims: prior and posterior")
-    axes.legend(fontsize=8)
+    _legend_below(axes)
     if result.values:
         value = {v.claim: v for v in result.values}
         axes = grid[1]
@@ -380,11 +385,20 @@ def claims_figure(result: ClaimsReport, *, caption: str = "") -> Figure:
         )
         axes.set_yticks(positions, names)
         axes.invert_yaxis()
+        # values of 1e-4 printed in full ran together ("0.00000.0005..."): few ticks,
+        # written as multiples of a power of ten shown once at the axis end
+        axes.xaxis.set_major_locator(MaxNLocator(4))
+        axes.ticklabel_format(axis="x", style="sci", scilimits=(-2, 3), useMathText=True)
         axes.set_xlabel("value of learning the truth")
         axes.set_title("Value of information")
-        axes.legend(fontsize=8)
+        _legend_below(axes)
     _caption(figure, caption or "Likelihood ratios are documented assumptions. " + NOTE)
     return figure
+
+
+def _legend_below(axes: Any) -> None:
+    """The legend under the axes' label, where it cannot cover a bar."""
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
 
 
 def worlds_figure(result: WorldAnalysis, *, caption: str = "") -> Figure:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -28,6 +29,7 @@ from scipy import stats
 from equipoise.analysis.results import Plottable, clean
 from equipoise.engines import interception as engine
 from equipoise.errors import InputError, Problem
+from equipoise.records.provenance import csv_with_provenance
 
 FILES = "equipoise.data.files"
 FOLDER = "ua-air-defence"
@@ -220,6 +222,11 @@ def _counts(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return number.where(~bad), blank, bad
 
 
+def _credit(result: InterceptionRecord | InterceptionFit | Backtest) -> tuple[str, ...]:
+    """What a file of the record's numbers carries: citation (ODC-BY 1.0), caveat, source."""
+    return (result.citation, result.caveat, f"Data: {result.source}")
+
+
 @dataclass(frozen=True, repr=False)
 class InterceptionRecord(Plottable):
     """The record, one row per input line, with each row's family and usability.
@@ -297,6 +304,11 @@ class InterceptionRecord(Plottable):
         frame["last"] = frame["last"].dt.date.astype(str)
         frame = frame.drop(columns=["nrg_launched"]).reset_index(names="family")
         return frame.sort_values("launched", ascending=False).reset_index(drop=True)
+
+    def to_csv(self) -> str:
+        """``to_frame()`` as CSV, the citation, caveat and source in leading ``# `` lines
+        (read back with ``pandas.read_csv(path, comment="#")``)."""
+        return csv_with_provenance(self.to_frame(), _credit(self))
 
     def to_dict(self) -> dict[str, Any]:
         frame = self.to_frame()
@@ -660,6 +672,11 @@ class InterceptionFit(Plottable):
     def quarters_frame(self) -> pd.DataFrame:
         return pd.DataFrame([q.__dict__ for q in self.quarters])
 
+    def to_csv(self) -> str:
+        """``to_frame()`` as CSV, the citation, caveat and source in leading ``# `` lines
+        (read back with ``pandas.read_csv(path, comment="#")``)."""
+        return csv_with_provenance(self.to_frame(), _credit(self))
+
     def to_dict(self) -> dict[str, Any]:
         return clean(
             {
@@ -728,6 +745,14 @@ def _slug(text: str) -> str:
     return text.replace("_", "-")
 
 
+def _round_up(value: float, digits: int = 4) -> float:
+    """``value`` rounded up at ``digits`` decimals, so a band written this way still
+    holds the far end of the interval it was built from (rounding to nearest dropped
+    0.67882 to 0.6788 and put a window at that end just outside its own band)."""
+    scale = 10.0**digits
+    return math.ceil(value * scale - 1e-9) / scale
+
+
 def scenario_yaml(fit: InterceptionFit, *, attacker: str, defender: str, cases: int) -> str:
     """A valid scenario carrying one offensive class per family and calibration cases.
 
@@ -737,9 +762,9 @@ def scenario_yaml(fit: InterceptionFit, *, attacker: str, defender: str, cases: 
     and one air-defence class whose kill probability against it is the share
     destroyed of those that arrive, ``d / (1 - g)``, so the model's neutralised
     share is ``d + g``. Calibration cases are the ``cases`` largest windows per
-    family; the tolerance is the distance from ``d + g`` to the farther end of the
-    90 % beta-binomial predictive interval of the neutralised count at that salvo
-    size. Only the
+    family; the tolerance is the distance from ``d + g`` (as written, rounded) to the
+    farther end of the 90 % beta-binomial predictive interval of the neutralised
+    count at that salvo size, rounded up. Only the
     ``classes``, ``sources`` and ``calibration`` blocks are fitted; force sizes are
     placeholders for the calibration replay.
     """
@@ -777,7 +802,9 @@ def scenario_yaml(fit: InterceptionFit, *, attacker: str, defender: str, cases: 
         inventory[name] = {"launchers": 1000, "rounds": 100000}
         group = fit.windows[fit.windows["family"] == family.family].nlargest(cases, "launched")
         n = group["launched"].to_numpy()
-        modelled = min(1.0, d.share + lost)
+        # d + g as the scenario writes it (arrival and kill probability rounded), the
+        # share `analyze` replays, so each band is centred where the model lands
+        modelled = 1.0 - classes[name]["arrival"] * (1.0 - kill[name])
         _, cdf = engine.predictive_table(n, modelled, family.neutralised.rho)
         low, high = engine.central_interval(cdf, 0.9)
         tolerances = np.maximum(modelled - low / n, high / n - modelled)
@@ -794,7 +821,7 @@ def scenario_yaml(fit: InterceptionFit, *, attacker: str, defender: str, cases: 
                     "attack": {name: int(window["launched"])},
                     "waves": 1,
                     "reported_neutralised_share": round(float(share), 4),
-                    "tolerance": round(float(np.clip(tolerance, 0.005, 1.0)), 4),
+                    "tolerance": _round_up(float(np.clip(tolerance, 0.005, 1.0))),
                     # the window is in the name; the band is the fit's 90 % predictive interval
                     "source": source,
                 }
@@ -969,6 +996,11 @@ class Backtest(Plottable):
 
     def folds_frame(self) -> pd.DataFrame:
         return _summary(self.scores, ["train_until", "model"])
+
+    def to_csv(self) -> str:
+        """``to_frame()`` as CSV, the citation, caveat and source in leading ``# `` lines
+        (read back with ``pandas.read_csv(path, comment="#")``)."""
+        return csv_with_provenance(self.to_frame(), _credit(self))
 
     def to_dict(self) -> dict[str, Any]:
         overall = {str(row["model"]): row for row in self.overall.to_dict(orient="records")}

@@ -30,6 +30,7 @@ from equipoise.data import FILES, StateRecord, resolve_state, states
 from equipoise.domain.claims import ClaimsBlock
 from equipoise.domain.scenario import OFFENSIVE_KINDS, Package, Scenario
 from equipoise.errors import EquipoiseError, InputError
+from equipoise.records.provenance import csv_with_provenance
 
 SIPRI_CREDIT = "Information from the SIPRI Arms Transfers Database"
 SIPRI_TERMS = (
@@ -265,6 +266,11 @@ class TransferRegister(Plottable):
             lambda years: "; ".join(str(y) for y in years)
         )
         return frame
+
+    def to_csv(self) -> str:
+        """``to_frame()`` as CSV, SIPRI's credit and the source in leading ``# `` lines
+        (read back with ``pandas.read_csv(path, comment="#")``)."""
+        return csv_with_provenance(self.to_frame(), (SIPRI_TERMS, f"Data: {self.source}"))
 
     def to_dict(self) -> dict[str, Any]:
         totals = self.deliveries.groupby("family")["tiv"].sum()
@@ -691,6 +697,11 @@ class DiplomacyIndex(Plottable):
         """One row per supplier, dyad and period (or year)."""
         return self.frame.copy()
 
+    def to_csv(self) -> str:
+        """``to_frame()`` as CSV, SIPRI's credit and the source in leading ``# `` lines
+        (read back with ``pandas.read_csv(path, comment="#")``)."""
+        return csv_with_provenance(self.to_frame(), (SIPRI_TERMS, f"Data: {self.source}"))
+
     def to_dict(self) -> dict[str, Any]:
         return clean(
             {
@@ -1007,6 +1018,11 @@ class ClaimPriors(Plottable):
                 for item in self.items
             ]
         )
+
+    def to_csv(self) -> str:
+        """``to_frame()`` as CSV, SIPRI's credit and the source in leading ``# `` lines
+        (read back with ``pandas.read_csv(path, comment="#")``)."""
+        return csv_with_provenance(self.to_frame(), (SIPRI_TERMS, f"Data: {self.source}"))
 
     def to_dict(self) -> dict[str, Any]:
         return clean(

@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from equipoise.analysis.claims import ClaimsReport, WorldAnalysis
 from equipoise.analysis.metrics import column_label
 from equipoise.report.text import number, table
+
+FLOAT_ERROR = 1e-12
+"""A value this small relative to the largest in its column is zero up to float error."""
+
+
+def zero_float_error(values: Iterable[float | None]) -> list[float | None]:
+    """The column with values below ``FLOAT_ERROR`` times its largest magnitude as 0.0
+    (the variance reduction of a claim that changes nothing came out as 1.93e-34, not
+    0, from the subtraction of equal variances); None and NaN stay as they are."""
+    column = list(values)
+    finite = [abs(v) for v in column if v is not None and math.isfinite(v)]
+    scale = max(finite, default=0.0)
+    return [
+        0.0 if v is not None and math.isfinite(v) and abs(v) < FLOAT_ERROR * scale else v
+        for v in column
+    ]
 
 
 def _interval(low: float, high: float) -> str:
@@ -53,15 +70,13 @@ def claims_text(report: ClaimsReport) -> str:
             "summed over dyads if the claim's truth were learnt (ties: expected reduction in the "
             "variance of the first-strike advantage):"
         )
+        changes = zero_float_error(v.mutual_deterrence_change for v in report.values)
+        reductions = zero_float_error(v.fsa_variance_reduction for v in report.values)
         rows = [
-            (
-                str(rank),
-                value.claim,
-                f"{value.probability:.3f}",
-                f"{value.mutual_deterrence_change:.4f}",
-                f"{value.fsa_variance_reduction:.3g}",
+            (str(rank), value.claim, f"{value.probability:.3f}", f"{change:.4f}", f"{cut:.3g}")
+            for rank, (value, change, cut) in enumerate(
+                zip(report.values, changes, reductions, strict=True), start=1
             )
-            for rank, value in enumerate(report.values, start=1)
         ]
         columns = ("mutual_deterrence_change", "fsa_variance_reduction")
         parts.append(table(rows, ("rank", "claim", "P(true)", *map(column_label, columns))))

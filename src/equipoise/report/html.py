@@ -67,6 +67,7 @@ from equipoise.plots.figures import (
     policy_figure,
     worlds_figure,
 )
+from equipoise.report.claims import zero_float_error
 
 MAP_STEPS = 25
 BALANCE_YEARS = (1990, 2016)
@@ -137,11 +138,12 @@ def _delivered(
 
 def _map_for_dyad(
     scenario: Scenario, a: str, b: str, plan: dict[PlanKey, int]
-) -> tuple[DeterrenceMap, tuple[float, float] | None, str] | None:
+) -> tuple[DeterrenceMap, tuple[float, float] | None, str, str] | None:
     """The dyad's deterrence map, drawn after the plan's deliveries (if any) so that its
     marked point is exactly the scenario the tables report (the same evaluator). When
     the plan arms one side, the delivered holding is the y axis and an arrow runs from
-    none of it to all of it."""
+    none of it to all of it. The last item is the marked point's legend label: 'today'
+    only when the map is of today's scenario."""
     mapped_on = apply_plan(scenario, plan) if plan else scenario
     for recipient, rival in ((a, b), (b, a)):
         delivered = _delivered(scenario, plan, recipient)
@@ -170,7 +172,7 @@ def _map_for_dyad(
     )
     if not shift:
         when = "after the plan's deliveries" if plan else "today"
-        return result, None, f"Regions of the expected-value exchange; the dot is {when}."
+        return result, None, f"Regions of the expected-value exchange; the dot is {when}.", when
     result = replace(result, current=(x_now, y_now - shift))
     described = (
         f"Regions of the expected-value exchange after the plan's deliveries, with the "
@@ -179,7 +181,7 @@ def _map_for_dyad(
         "the arrow runs from none of them to all of them, and its head is the scenario "
         "after the plan."
     )
-    return result, (x_now, y_now), described
+    return result, (x_now, y_now), described, "today's counts, after the plan's other deliveries"
 
 
 def _findings(
@@ -365,14 +367,12 @@ def _build_report(
         name = f"{dyad.a}-{dyad.b}"
         mapped = _map_for_dyad(scenario, dyad.a, dyad.b, plan)
         if mapped is not None:
-            grid, after, described = mapped
+            grid, after, described, current = mapped
+            figure = deterrence_map_figure(
+                grid, after=after, current_label=current, caption=caption
+            )
             figures.append(
-                ReportFigure(
-                    name,
-                    f"Deterrence map, {name}",
-                    described,
-                    figure_bytes(deterrence_map_figure(grid, after=after, caption=caption)),
-                )
+                ReportFigure(name, f"Deterrence map, {name}", described, figure_bytes(figure))
             )
             point = after or grid.current
             marker = "after the plan" if plan else "today"
@@ -427,7 +427,10 @@ def _build_report(
     if scenario.claims is not None:
         worlds = analyze_claims(scenario, seed=seed, probabilities=False)
         report = claims_report_from(worlds)
-        data.tables["claims"] = _records(report.to_frame())
+        claims_frame = report.to_frame()
+        for column in ("mutual_deterrence_change", "fsa_variance_reduction"):
+            claims_frame[column] = zero_float_error(claims_frame[column].tolist())
+        data.tables["claims"] = _records(claims_frame)
         figures.append(
             ReportFigure(
                 "claims",
@@ -608,6 +611,44 @@ def _table(
     return f"<div class='scroll'>{table}</div>"
 
 
+NO_RANGE = "—"
+"""The low and high cells of a closed bargaining range: there is no range to bound
+(low > high, no deal both prefer to war; `analyze` says CLOSED). The numbers stay in
+the report's data."""
+RANGE_ENDS = ("bargaining_low", "bargaining_high")
+
+
+def _closed_range_cells(row: dict[str, Any]) -> dict[str, Any]:
+    """A dyad row as shown: a closed range's low and high as a dash."""
+    if row.get("bargaining_closed") is not True:
+        return row
+    return {**row, **dict.fromkeys(RANGE_ENDS, NO_RANGE)}
+
+
+def _closed_range_changes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The changes table as shown: a range end is a dash where the range is closed, and
+    an end that moved while the range stayed closed is no change to show."""
+    closed = {
+        row["dyad"]: (row.get("before") is True, row.get("after") is True)
+        for row in rows
+        if row.get("column") == "bargaining_closed"
+    }
+    shown = []
+    for row in rows:
+        before, after = closed.get(row.get("dyad"), (False, False))
+        if row.get("column") not in RANGE_ENDS or not (before or after):
+            shown.append(row)
+        elif not (before and after):
+            shown.append(
+                {
+                    **row,
+                    **({"before": NO_RANGE} if before else {}),
+                    **({"after": NO_RANGE} if after else {}),
+                }
+            )
+    return shown
+
+
 def _one_dyad(scenario: Scenario, rows: list[dict[str, Any]]) -> tuple[str, str] | None:
     """The names of the states of the one dyad a table's rows are all about, if any."""
     shown = {row.get("dyad") for row in rows}
@@ -662,7 +703,7 @@ def render(report: Report) -> str:
     parts.append("<h2>Deterrence by dyad</h2>")
     parts.append(
         _table(
-            tables["dyads"],
+            [_closed_range_cells(row) for row in tables["dyads"]],
             [
                 "dyad",
                 "state",
@@ -706,7 +747,9 @@ def render(report: Report) -> str:
                 f"delivering nothing ({html.escape(str(source.get('note', '')))}).</p>"
             )
         changed = [
-            row for row in tables["changes"] if row.get("changed") or row.get("expected_changed")
+            row
+            for row in _closed_range_changes(tables["changes"])
+            if row.get("changed") or row.get("expected_changed")
         ]
         parts.append("<h3>What changes</h3>")
         columns = [

@@ -215,6 +215,8 @@ def analysis_text(result: AnalysisResult) -> str:
                 f"  a band wider than ±{100 * WIDE_BAND:.0f} points is a weak check: almost "
                 "any model falls inside it (the case's tolerance comes from its source's spread)"
             )
+        for key, text in result.calibration_sources.items():  # what "reported" rests on
+            parts.append(f"  source {key}: {' '.join(text.split())}")
     for note in result.notes:
         parts.append(f"note: {note}")
     return "\n".join(parts)
