@@ -34,7 +34,6 @@ from equipoise.analysis.metrics import (
     DYAD_METRICS,
     SIDE_METRICS,
     in_words,
-    status_in_words,
     status_label,
 )
 from equipoise.app.model import (
@@ -117,7 +116,7 @@ def test_table_rows_are_the_evaluators_numbers() -> None:
             expected = status_label(
                 bool(_api_value(api_after, "a_deterred")), bool(_api_value(api_after, "b_deterred"))
             )
-            assert row.after == status_in_words(expected, *NAMES)
+            assert row.after == in_words(expected, *NAMES)
         elif metric.name != "bargaining_closed":
             assert row.after == _api_value(api_after, metric.arrays[0])
     assert len(rows) == len(result.rows)
@@ -434,7 +433,7 @@ def test_browser_slider_moves_table_and_map(page: Any) -> None:
     label = next(m.label for m in SIDE_METRICS if m.name == "retaliation_damage")
     assert fmt(_api_value(api, "retaliation_a")) != _cell(page, label, A, column=3).inner_text()
     expect(_cell(page, label, A)).to_have_text(fmt(_api_value(api, "retaliation_a")))
-    status = status_in_words(result.map.status_at(*result.after_point), *NAMES)
+    status = in_words(result.map.status_at(*result.after_point), *NAMES)
     expect(page.locator("#map_points")).to_contain_text(
         f"edited: IRN.mrbm=120, ISR.upper-tier-bmd=9, deterrence status there: {status}"
     )

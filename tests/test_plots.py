@@ -17,7 +17,7 @@ import equipoise
 from equipoise.analysis.claims import analyze_claims, claims_report
 from equipoise.analysis.dynamics import attrition, fit_richardson, load_attrition
 from equipoise.analysis.mapping import main_offensive_holding
-from equipoise.analysis.metrics import status_in_words
+from equipoise.analysis.metrics import in_words
 from equipoise.analysis.policy import compare_policies, whatif
 from equipoise.analysis.settings import RunSettings
 from equipoise.report.html import build_report
@@ -137,7 +137,7 @@ def test_report_is_one_self_contained_file_and_pins_its_tables(
     for point in tables.get("map_points", []):
         assert point["point"] == ("after the plan" if tables.get("plan") else "today")
         a, b = point["dyad"].split("-")
-        named = status_in_words(point["status"], *(scenario.states[s].name or s for s in (a, b)))
+        named = in_words(point["status"], *(scenario.states[s].name or s for s in (a, b)))
         assert named == statuses[point["dyad"]], point
     actual = json.loads(json.dumps(report.data.to_dict()))
     path = GOLDEN / f"report-{name}.json"

@@ -30,7 +30,7 @@ from equipoise.analysis.evaluator import (
     Metrics,
     evaluate,
 )
-from equipoise.analysis.metrics import SIDE_METRICS, STATUS_LABELS, status_in_words
+from equipoise.analysis.metrics import SIDE_METRICS, STATUS_LABELS, in_words
 from equipoise.analysis.metrics import metric as metric_of
 from equipoise.analysis.results import Plottable, clean
 from equipoise.domain.claims import Claim, ClaimsBlock, ClaimsFile
@@ -325,7 +325,7 @@ class WorldAnalysis(Plottable):
                     | {"low": summary.low, "high": summary.high}
                 )
             for status, probability in self.status_probabilities(column).items():
-                named = status_in_words(status, *self.called(column))
+                named = in_words(status, *self.called(column))
                 row: dict[str, Any] = {"dyad": f"{a}-{b}", "state": "", "metric": f"P({named})"}
                 row |= {"column": "status", "mean": probability, "low": math.nan}
                 out.append(row | {"high": math.nan})

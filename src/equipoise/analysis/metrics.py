@@ -33,11 +33,6 @@ def in_words(text: str, a: str, b: str) -> str:
 _SIDE_LETTER = re.compile(r"\b[AB]\b")
 
 
-def status_in_words(label: str, a: str, b: str) -> str:
-    """'only A deterred' -> 'only IRN deterred' for dyad (IRN, ISR) (:func:`in_words`)."""
-    return in_words(label, a, b)
-
-
 @dataclass(frozen=True)
 class Metric:
     """One metric. ``arrays`` names the evaluator's (variants, dyads) arrays that hold it
@@ -238,6 +233,11 @@ def metric(name: str) -> Metric:
 def label(name: str) -> str:
     """A metric's human label."""
     return BY_NAME[name].label
+
+
+CRITERION_COLUMN = "retaliation_probability_criterion"
+"""The column of the probability criterion's own estimate of ``retaliation_probability``
+(the one that decides deterrence), in analyze's CSV and in comparisons."""
 
 
 def side_column(name: str, side: Literal["a", "b"]) -> str:

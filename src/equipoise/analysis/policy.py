@@ -34,7 +34,7 @@ from equipoise.analysis.deliveries import (
     summarise_plan,
 )
 from equipoise.analysis.mapping import holding_count, parse_axis_name, set_holdings
-from equipoise.analysis.metrics import SIDE_METRICS, Metric, in_words
+from equipoise.analysis.metrics import CRITERION_COLUMN, SIDE_METRICS, Metric, in_words
 from equipoise.analysis.metrics import metric as metric_of
 from equipoise.analysis.policies import Policy, PolicyWeights, parse_policy
 from equipoise.analysis.results import (
@@ -145,9 +145,6 @@ class Comparison(Plottable):
             }
         )
 
-
-CRITERION_COLUMN = "retaliation_probability_criterion"
-"""The column of the probability criterion's own estimate (tables, CSV, JSON)."""
 
 BARGAINING_ROWS = (
     ("p_first", "p_first"),

@@ -11,7 +11,13 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-from equipoise.analysis.metrics import ESTIMATED, DeterrenceStatus, metric, status_in_words
+from equipoise.analysis.metrics import (
+    CRITERION_COLUMN,
+    ESTIMATED,
+    DeterrenceStatus,
+    in_words,
+    metric,
+)
 from equipoise.engines.types import FloatArray, IntArray
 
 
@@ -498,7 +504,7 @@ class DyadAssessment(Plottable):
     def status_named(self) -> str:
         """The status with the states' names ('only Iran deterred'), not 'only A deterred'
         (``status``, the category, names the dyad's first and second state A and B)."""
-        return status_in_words(self.status, self.sides[0].called, self.sides[1].called)
+        return in_words(self.status, self.sides[0].called, self.sides[1].called)
 
     def damage_range(self, state: str, name: str) -> tuple[float, float] | None:
         """5th-95th percentile of a side's damage metric over the trials: damage a side
@@ -628,7 +634,7 @@ class AnalysisResult(Plottable):
                     row[f"{column}_low"] = estimate.low
                     row[f"{column}_high"] = estimate.high
                 if side.criterion_probability is not None:  # the estimate that decides
-                    row["retaliation_probability_criterion"] = side.criterion_probability.mean
+                    row[CRITERION_COLUMN] = side.criterion_probability.mean
                 rows.append(row)
         return pd.DataFrame(rows)
 

@@ -46,7 +46,6 @@ from equipoise.analysis.metrics import (
     DYAD_METRICS,
     SIDE_METRICS,
     in_words,
-    status_in_words,
     status_label,
 )
 from equipoise.domain.loading import read_text_file, scenario_from_text
@@ -282,7 +281,7 @@ def metric_rows(
     for metric in DYAD_METRICS:
         if metric.name == "status":
             words = [
-                status_in_words(
+                in_words(
                     status_label(
                         bool(m.values["a_deterred"][0, column]),
                         bool(m.values["b_deterred"][0, column]),

@@ -14,8 +14,8 @@ from typing import Any
 from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 
 from equipoise.analysis.deliveries import PlanKey, summarise_plan
+from equipoise.analysis.metrics import in_words
 from equipoise.analysis.metrics import label as metric_label
-from equipoise.analysis.metrics import status_in_words
 from equipoise.analysis.policy import Recommendation, recommend, recommend_units
 from equipoise.analysis.settings import Progress, RunSettings
 from equipoise.app.model import (
@@ -393,7 +393,7 @@ def create_app(scenario: Scenario) -> App:
                 f"as loaded: {grid.x.label}={tx:g}, {grid.y.label}={ty:g}; "
                 f"edited: {grid.x.label}={ax:g}, {grid.y.label}={ay:g}, "
                 f"{metric_label('status')} there: "
-                f"{status_in_words(grid.status_at(ax, ay), *grid.called)}"
+                f"{in_words(grid.status_at(ax, ay), *grid.called)}"
             )
 
         @render.text

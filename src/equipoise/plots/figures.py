@@ -21,7 +21,7 @@ from equipoise.analysis.balance import BalanceResult
 from equipoise.analysis.claims import ClaimsReport, WorldAnalysis
 from equipoise.analysis.dynamics import ArmsRaceResult, AttritionResult, FitResult
 from equipoise.analysis.mapping import DeterrenceMap
-from equipoise.analysis.metrics import STATUS_LABELS, status_in_words
+from equipoise.analysis.metrics import STATUS_LABELS, in_words
 from equipoise.analysis.metrics import label as metric_label
 from equipoise.analysis.policy import Comparison, PolicyComparison, Recommendation
 from equipoise.analysis.results import AnalysisResult, DyadAssessment
@@ -107,7 +107,7 @@ def deterrence_map_figure(
     cmap = ListedColormap(colours)
     norm = BoundaryNorm(np.arange(-0.5, 4.5), cmap.N)
     axes.pcolormesh(xs, ys, codes, cmap=cmap, norm=norm, shading="nearest")
-    status_names = {label: status_in_words(label, *result.called) for label in STATUS_LABELS}
+    status_names = {label: in_words(label, *result.called) for label in STATUS_LABELS}
     drawn = set(np.unique(codes).tolist())
     handles: list[Any] = [
         Patch(facecolor=STATUS_COLOURS[label], edgecolor="none", label=status_names[label])

@@ -38,7 +38,7 @@ from equipoise.analysis.mapping import (
     holding_units,
     main_offensive_holding,
 )
-from equipoise.analysis.metrics import column_label, status_in_words
+from equipoise.analysis.metrics import column_label, in_words
 from equipoise.analysis.policies import parse_policy
 from equipoise.analysis.policy import (
     Comparison,
@@ -443,7 +443,7 @@ def _build_report(
             {
                 "dyad": f"{a}-{b}",
                 **{
-                    status_in_words(label, *worlds.called(i)): p
+                    in_words(label, *worlds.called(i)): p
                     for label, p in worlds.status_probabilities(i).items()
                 },
             }
