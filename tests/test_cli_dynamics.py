@@ -209,3 +209,17 @@ def test_a_series_file_shows_all_its_problems(tmp_path: Path) -> None:
     assert f"{series}:2:2: IRN: 'x' is not a number" in err
     assert f"{series}:3:3: ISR: -1 is negative" in err
     assert "validate" not in err
+
+
+@pytest.mark.parametrize("command", ["arms-race", "attrition"])
+def test_an_empty_dynamics_file_gets_its_own_kinds_fix(tmp_path: Path, command: str) -> None:
+    """An empty arms-race file was parsed as a scenario first and got the scenario's fix
+    ('equipoise show west-asia-2024 > my.yaml'); the parser now names the kind it reads."""
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("\n")
+    code, _, err = run(command, str(empty))
+    assert code == 2
+    assert "the file is empty" in err
+    block = command.replace("-", "_")
+    assert f"fix: an {command} file holds one '{block}:' block" in err
+    assert "> my.yaml" not in err

@@ -103,7 +103,7 @@ DEFAULT_BATTLE = "iwo-jima-1945"
 def load_arms_race(source: str | Path) -> ArmsRace:
     """The arms_race block of a scenario (file or built-in name) or of an arms-race file."""
     text, label = resolve_source(source)
-    parsed = parse_yaml(text, label)
+    parsed = parse_yaml(text, label, "arms-race file")
     if isinstance(parsed.data, dict) and "classes" in parsed.data:
         scenario = scenario_from_text(text, label)
         if scenario.arms_race is None:

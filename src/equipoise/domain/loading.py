@@ -288,9 +288,18 @@ def parse_yaml(text: str, source: str, what: str = "scenario") -> ParsedYaml:
 
     Limits are checked first (size, NUL bytes, nesting depth, expanded size of
     aliases, tags), then the document is built and its keys checked (text only).
-    ``what`` is the kind of file (a key of ``STARTING_POINTS``), for the fix of an
-    empty file.
+    ``what`` is the kind of file (a key of ``STARTING_POINTS``): the error's ``kind``,
+    and the fix of an empty file.
     """
+    try:
+        return _parse_yaml(text, source, what)
+    except ScenarioError as error:
+        if error.kind == what:
+            raise
+        raise ScenarioError(error.problems, kind=what) from None
+
+
+def _parse_yaml(text: str, source: str, what: str) -> ParsedYaml:
     if not text.strip():
         raise ScenarioError(
             [Problem(source, "", "the file is empty", STARTING_POINTS.get(what, ""))], kind=what
@@ -594,11 +603,7 @@ def load_document(
 ) -> ModelT:
     """Parse and validate YAML against any file model; a ScenarioError lists the problems
     (its ``kind`` is ``what``)."""
-    try:
-        parsed = parse_yaml(text, source, what)
-    except ScenarioError as error:  # a syntax or limit problem: still this kind of file
-        raise ScenarioError(error.problems, kind=what) from None
-    document, problems = document_problems(parsed, model, what, references)
+    document, problems = document_problems(parse_yaml(text, source, what), model, what, references)
     if problems or document is None:
         raise ScenarioError(problems, kind=what)
     return document
