@@ -222,13 +222,25 @@ def _counts(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return number.where(~bad), blank, bad
 
 
-def _credit(result: InterceptionRecord | InterceptionFit | Backtest) -> tuple[str, ...]:
-    """What a file of the record's numbers carries: citation (ODC-BY 1.0), caveat, source."""
-    return (result.citation, result.caveat, f"Data: {result.source}")
+class _CreditedCsv(Plottable):
+    """A result of the record whose CSV carries the citation (ODC-BY 1.0), caveat and
+    source in leading ``# `` lines (read back with ``pandas.read_csv(path, comment="#")``)."""
+
+    source: str
+    citation: str
+    caveat: str
+
+    def to_frame(self) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def to_csv(self) -> str:
+        """``to_frame()`` as CSV after its credit lines."""
+        credit = (self.citation, self.caveat, f"Data: {self.source}")
+        return csv_with_provenance(self.to_frame(), credit)
 
 
 @dataclass(frozen=True, repr=False)
-class InterceptionRecord(Plottable):
+class InterceptionRecord(_CreditedCsv):
     """The record, one row per input line, with each row's family and usability.
 
     ``rows`` keeps every input row (``line`` is its line in the file); rows that
@@ -304,11 +316,6 @@ class InterceptionRecord(Plottable):
         frame["last"] = frame["last"].dt.date.astype(str)
         frame = frame.drop(columns=["nrg_launched"]).reset_index(names="family")
         return frame.sort_values("launched", ascending=False).reset_index(drop=True)
-
-    def to_csv(self) -> str:
-        """``to_frame()`` as CSV, the citation, caveat and source in leading ``# `` lines
-        (read back with ``pandas.read_csv(path, comment="#")``)."""
-        return csv_with_provenance(self.to_frame(), _credit(self))
 
     def to_dict(self) -> dict[str, Any]:
         frame = self.to_frame()
@@ -647,7 +654,7 @@ def _fit_family(family: str, kind: str, windows: pd.DataFrame) -> FamilyFit:
 
 
 @dataclass(frozen=True, repr=False)
-class InterceptionFit(Plottable):
+class InterceptionFit(_CreditedCsv):
     """Per-family fits of the record, per-quarter shares, and the scenario block."""
 
     source: str
@@ -671,11 +678,6 @@ class InterceptionFit(Plottable):
 
     def quarters_frame(self) -> pd.DataFrame:
         return pd.DataFrame([q.__dict__ for q in self.quarters])
-
-    def to_csv(self) -> str:
-        """``to_frame()`` as CSV, the citation, caveat and source in leading ``# `` lines
-        (read back with ``pandas.read_csv(path, comment="#")``)."""
-        return csv_with_provenance(self.to_frame(), _credit(self))
 
     def to_dict(self) -> dict[str, Any]:
         return clean(
@@ -956,7 +958,7 @@ def _summary(scores: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 @dataclass(frozen=True, repr=False)
-class Backtest(Plottable):
+class Backtest(_CreditedCsv):
     """Out-of-sample scores of every model, per family and overall.
 
     ``scores`` has one row per (test window, model); ``chosen_model`` is the model
@@ -996,11 +998,6 @@ class Backtest(Plottable):
 
     def folds_frame(self) -> pd.DataFrame:
         return _summary(self.scores, ["train_until", "model"])
-
-    def to_csv(self) -> str:
-        """``to_frame()`` as CSV, the citation, caveat and source in leading ``# `` lines
-        (read back with ``pandas.read_csv(path, comment="#")``)."""
-        return csv_with_provenance(self.to_frame(), _credit(self))
 
     def to_dict(self) -> dict[str, Any]:
         overall = {str(row["model"]): row for row in self.overall.to_dict(orient="records")}
