@@ -45,6 +45,7 @@ from equipoise.analysis.forces import SideForces, dyad_forces, ew_units
 from equipoise.analysis.metrics import DYAD_METRICS, SIDE_METRICS, STATUS_LABELS, side_column
 from equipoise.analysis.overrides import current_value, override, parse_path
 from equipoise.analysis.settings import SAMPLINGS, Progress, RunSettings, progress_of
+from equipoise.domain.holdings import Holding
 from equipoise.domain.loading import load_scenario
 from equipoise.domain.problems import suggest
 from equipoise.domain.scenario import Scenario
@@ -217,22 +218,44 @@ def design(
 # --- which inputs the evaluator can batch -----------------------------------------------
 
 
+@dataclass(frozen=True)
+class HoldingCount:
+    """A path to one count of a held system: 'states.IRN.inventory.mrbm.launchers'."""
+
+    owner: str
+    """'states' or 'backers'."""
+    party: str
+    key: str
+    field: str
+    holding: Holding
+
+    def path_of(self, field: str) -> str:
+        """The path of another count of the same holding."""
+        return f"{self.owner}.{self.party}.inventory.{self.key}.{field}"
+
+    @classmethod
+    def at(cls, scenario: Scenario, path: str) -> HoldingCount | None:
+        """The count ``path`` names, or None if it names anything else."""
+        loc = parse_path(path)
+        if len(loc) != 5 or loc[0] not in ("states", "backers") or loc[2] != "inventory":
+            return None
+        owner, party, _, key, name = map(str, loc)
+        holding = scenario.party_inventory(party).get(key)
+        if holding is None or name not in COUNT_FIELDS:
+            return None
+        return cls(owner, party, key, name, holding)
+
+
 def batchable(scenario: Scenario, vary: Vary) -> bool:
     """Whether an input is a count of a held system that no withdrawal touches: the
     engine arrays are then linear in it, and variants go through the evaluator as one
     batch. (A battery count with a written interceptor stock is linear only above 0.)"""
-    loc = parse_path(vary.path)
-    if len(loc) != 5 or loc[0] not in ("states", "backers") or loc[2] != "inventory":
+    count = HoldingCount.at(scenario, vary.path)
+    if count is None:
         return False
-    _, party, _, key, name = loc
-    if name not in COUNT_FIELDS:
+    if any(w.party == count.party and w.system == count.key for w in scenario.withdrawals):
         return False
-    if any(w.party == party and w.system == key for w in scenario.withdrawals):
-        return False
-    holding = scenario.party_inventory(str(party)).get(str(key))
-    if holding is None:
-        return False
-    return not (name == "units" and holding.interceptors is not None and vary.low < 1)
+    return not (count.field == "units" and count.holding.interceptors is not None and vary.low < 1)
 
 
 def _side_model(
@@ -664,25 +687,22 @@ def vary_notes(scenario: Scenario, varies: Sequence[Vary]) -> list[str]:
     varied = {v.path for v in varies}
     notes = []
     for vary in varies:
-        loc = parse_path(vary.path)
-        if len(loc) != 5 or loc[0] not in ("states", "backers") or loc[2] != "inventory":
-            continue
-        _, party, _, key, field_name = loc
-        holding = scenario.party_inventory(str(party)).get(str(key))
-        if holding is None or field_name not in COUNT_FIELDS:
+        count = HoldingCount.at(scenario, vary.path)
+        if count is None:
             continue
         kept = [
-            f"{getattr(holding, other)} {other}"
+            f"{getattr(count.holding, other)} {other}"
             for other in COUNT_FIELDS
-            if other != field_name
-            and getattr(holding, other) is not None
-            and f"{'.'.join(map(str, loc[:4]))}.{other}" not in varied
+            if other != count.field
+            and getattr(count.holding, other) is not None
+            and count.path_of(other) not in varied
         ]
         if kept:
+            name = f"{count.party}.{count.key}"
             notes.append(
-                f"--vary {vary.path} changes {field_name} only: {party}'s {key} keeps its "
-                f"{' and '.join(kept)}; a map axis {party}.{key} or whatif --add "
-                f"{party}.{key}=+N scales every count of the holding together"
+                f"--vary {vary.path} changes {count.field} only: {count.party}'s {count.key} "
+                f"keeps its {' and '.join(kept)}; a map axis {name} or whatif --add "
+                f"{name}=+N scales every count of the holding together"
             )
     return notes
 
